@@ -1,0 +1,15 @@
+#ifndef CARCHIVE_SHIM_H
+#define CARCHIVE_SHIM_H
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <locale.h>
+#include <sys/stat.h>
+
+/* Cast macros Swift cannot import, re-exported as typed constants. */
+static const unsigned int CArchive_IFMT = AE_IFMT;
+static const unsigned int CArchive_IFREG = AE_IFREG;
+static const unsigned int CArchive_IFDIR = AE_IFDIR;
+static const unsigned int CArchive_IFLNK = AE_IFLNK;
+
+#endif
