@@ -18,7 +18,7 @@ let package = Package(
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-        .target(name: "LifeboatNative", dependencies: ["CArchive", "CZstd", "CCrypto"]),
+        .target(name: "LifeboatNative", dependencies: ["CArchive", "CZstd", "CCrypto"], exclude: ["README.md"]),
         .target(
             name: "LifeboatKit",
             dependencies: [

@@ -12,4 +12,8 @@ static const unsigned int CArchive_IFREG = AE_IFREG;
 static const unsigned int CArchive_IFDIR = AE_IFDIR;
 static const unsigned int CArchive_IFLNK = AE_IFLNK;
 
+/* O_NOATIME is Linux-only and hidden behind _GNU_SOURCE in <fcntl.h>: reading a file for a backup
+   should not update its access time (the value is the same on every Linux architecture). */
+static const int CArchive_O_NOATIME = 01000000;
+
 #endif
