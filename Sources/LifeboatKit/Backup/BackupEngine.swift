@@ -1,0 +1,73 @@
+import Foundation
+import LifeboatNative
+
+/// Runs one backup of one service into a repository. The service lock is held throughout; objects are
+/// written under temporary names and `backup.json` is committed last, so a backup killed at any moment
+/// leaves no visible backup and the next run cleans up what it left.
+public struct BackupEngine: Sendable {
+    public let repository: Repository
+
+    public init(repository: Repository) { self.repository = repository }
+
+    public func run(_ request: BackupRequest, progress: (BackupProgress) -> Void = { _ in }) throws -> BackupResult {
+        let clock = ContinuousClock.now
+        let lock = try ServiceLock(repository: repository, service: request.service, purpose: "backup")
+        defer { withExtendedLifetime(lock) {} }
+        removeIncomplete(service: request.service)
+
+        var notes: [String] = []
+        let listing = repository.listing(service: request.service)
+        var parent = request.mode == .full ? nil : listing.records.last
+        if request.mode == .incremental && parent == nil {
+            throw LifeboatError(.usage, "service \(request.service) has no complete backup to build an incremental on; run a full backup first (or leave out --incremental)")
+        }
+        if let candidate = parent, let problem = manifestProblem(of: candidate) {
+            if request.mode == .incremental {
+                throw LifeboatError(.corrupt, "the parent backup \(candidate.id) is damaged (\(problem)); run `lifeboat verify \(request.service) --objects`, then take a --full backup")
+            }
+            notes.append("parent backup \(candidate.id) is damaged (\(problem)): took a full backup instead")
+            parent = nil
+        }
+
+        let started = Date()
+        let id = BackupID.make(at: started, after: listing.records.last?.id)
+        let folder = repository.backupPath(service: request.service, id: id)
+        try makeDurableFolder(folder)
+        let pass = BackupPass(request: request, id: id, parent: parent, folder: folder, repository: repository)
+        let (stats, objects, warnings) = try pass.run(progress: progress)
+        let record = BackupRecord(
+            id: id, service: request.service, kind: parent == nil ? .full : .incremental, parent: parent?.id,
+            tier: request.tier, host: ProcessInfo.processInfo.hostName, started: Timestamp.format(started),
+            finished: Timestamp.format(Date()), sources: request.paths, status: stats.skipped > 0 ? "partial" : "complete",
+            compression: "zstd-\(request.compressionLevel)", stats: stats, objects: objects, warnings: Array(warnings.prefix(100)))
+        var committed = record
+        committed.stats.bytesStored = objects.reduce(0) { $0 + $1.size }
+        _ = try PendingObject.write(try jsonBytes(committed), to: "\(folder)/backup.json")
+        try syncFolder(folder)
+        if stats.skipped > 0 { notes.append("\(stats.skipped) entries could not be backed up (see warnings)") }
+        if stats.inconsistentFiles > 0 { notes.append("\(stats.inconsistentFiles) files changed while being read (flagged inconsistent)") }
+        let elapsed = ContinuousClock.now - clock
+        return BackupResult(record: committed, durationSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, notes: notes + warnings.prefix(20))
+    }
+
+    /// Why a candidate parent's manifest cannot be trusted, or nil when it reads back intact.
+    private func manifestProblem(of record: BackupRecord) -> String? {
+        guard let object = record.manifestObject else { return "backup.json lists no manifest" }
+        let path = repository.objectPath(service: record.service, id: record.id, name: object.name)
+        do {
+            let reader = try ManifestReader(path: path)
+            while try reader.next() != nil {}
+            let digest = try reader.objectDigest()
+            return digest.hex == object.sha256 ? nil : "manifest SHA-256 mismatch"
+        } catch {
+            return "manifest unreadable: \(error)"
+        }
+    }
+
+    /// Removes folders of backups that never committed (killed or failed runs). Caller holds the lock.
+    private func removeIncomplete(service: String) {
+        for id in repository.listing(service: service).incomplete {
+            try? FileManager.default.removeItem(atPath: repository.backupPath(service: service, id: id))
+        }
+    }
+}

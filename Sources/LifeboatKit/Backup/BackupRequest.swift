@@ -1,0 +1,53 @@
+/// Whether a backup stores everything or only what changed since its parent.
+public enum BackupMode: String, Sendable, CaseIterable {
+    /// Incremental when a complete parent exists, else full.
+    case auto
+    case full
+    /// Incremental; an error when there is no complete parent.
+    case incremental
+}
+
+/// Everything the engine needs to back up one service, independent of how it was configured.
+public struct BackupRequest: Sendable {
+    public var service: String
+    public var tier: String?
+    /// Absolute source paths.
+    public var paths: [String]
+    public var excludes: [String]
+    public var mode: BackupMode
+    /// Re-read and re-hash every file instead of trusting size and times.
+    public var checksum: Bool
+    public var compressionLevel: Int
+    /// A new data archive is started once the current one holds this many bytes.
+    public var archiveSizeLimit: Int64
+
+    public init(service: String, tier: String?, paths: [String], excludes: [String], mode: BackupMode = .auto,
+                checksum: Bool = false, compressionLevel: Int = 3, archiveSizeLimit: Int64 = 4 << 30) {
+        self.service = service
+        self.tier = tier
+        self.paths = paths
+        self.excludes = excludes
+        self.mode = mode
+        self.checksum = checksum
+        self.compressionLevel = compressionLevel
+        self.archiveSizeLimit = archiveSizeLimit
+    }
+}
+
+/// Where a running backup is, for progress displays.
+public struct BackupProgress: Sendable {
+    public var service: String
+    public var entriesScanned: Int
+    public var filesStored: Int
+    public var bytesRead: Int64
+    /// Bytes the parent backup's tree held: a guess at the total, for an ETA. Nil for a first backup.
+    public var expectedBytes: Int64?
+}
+
+/// A committed backup, with how long it took and anything worth telling.
+public struct BackupResult: Sendable {
+    public var record: BackupRecord
+    public var durationSeconds: Double
+    /// Things the user should know (a damaged parent that forced a full backup, skipped files).
+    public var notes: [String]
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Glibc
+import LifeboatNative
+
+/// An object being written under a temporary name in its final folder. `commit()` makes it durable and
+/// visible in one step: fsync the file, rename it to its final name, fsync the folder. A process killed
+/// before `commit()` leaves only a `.tmp-` file, which readers ignore and cleanup removes.
+final class PendingObject {
+    let finalPath: String
+    let sink: FileSink
+
+    init(finalPath: String) throws {
+        self.finalPath = finalPath
+        let folder = (finalPath as NSString).deletingLastPathComponent
+        let name = (finalPath as NSString).lastPathComponent
+        let temp = "\(folder)/.tmp-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        do {
+            sink = try FileSink(creating: temp)
+        } catch {
+            throw LifeboatError(.io, "cannot create \(temp): \(error)", cause: error)
+        }
+    }
+
+    /// Returns the object's size and SHA-256 once it is durable under its final name.
+    func commit() throws -> BackupRecord.Object {
+        do {
+            let digest = try sink.finish()
+            if rename(sink.path, finalPath) != 0 { throw NativeError.posix("rename", path: finalPath) }
+            try syncFolder((finalPath as NSString).deletingLastPathComponent)
+            return BackupRecord.Object(name: (finalPath as NSString).lastPathComponent, size: sink.bytesWritten, sha256: digest.hex)
+        } catch let error as LifeboatError {
+            throw error
+        } catch {
+            throw LifeboatError(.io, "cannot write \(finalPath): \(error)", cause: error)
+        }
+    }
+
+    /// Removes the temporary file (after a failure).
+    func discard() { unlink(sink.path) }
+
+    /// Writes `bytes` as a complete object at `path`.
+    static func write(_ bytes: [UInt8], to path: String) throws -> BackupRecord.Object {
+        let object = try PendingObject(finalPath: path)
+        do {
+            try object.sink.write(bytes)
+        } catch {
+            object.discard()
+            throw LifeboatError(.io, "cannot write \(path): \(error)", cause: error)
+        }
+        return try object.commit()
+    }
+}
+
+/// fsync a folder so that a rename or create inside it survives a crash.
+func syncFolder(_ path: String) throws {
+    let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    if fd < 0 { throw LifeboatError(.io, "cannot open folder \(path) to sync it: \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    if fsync(fd) != 0 { throw LifeboatError(.io, "cannot sync folder \(path): \(String(cString: strerror(errno)))") }
+}
+
+/// Creates a folder (and its parents) and syncs its parent so the new entry is durable.
+func makeDurableFolder(_ path: String) throws {
+    do {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    } catch {
+        throw LifeboatError(.io, "cannot create folder \(path): \(error.localizedDescription)", cause: error)
+    }
+    try syncFolder((path as NSString).deletingLastPathComponent)
+}

@@ -1,0 +1,128 @@
+import Foundation
+import Glibc
+
+/// A local repository folder in format v1 (see `docs/repository-format.md`). The repository is the
+/// source of truth: the catalog is rebuilt from it alone.
+public struct Repository: Sendable {
+    public let root: String
+    public let info: RepositoryInfo
+
+    /// Creates a new repository; refuses a folder that already holds one or holds anything else.
+    public static func create(at root: String, compressionLevel: Int) throws -> Repository {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: "\(root)/\(RepositoryInfo.fileName)") {
+            throw LifeboatError(.repository, "a repository already exists at \(root); it was left untouched (use it as it is, or choose another path)")
+        }
+        if let contents = try? fm.contentsOfDirectory(atPath: root), !contents.isEmpty {
+            throw LifeboatError(.repository, "\(root) is not empty; choose a new or empty folder for the repository")
+        }
+        for folder in ["services", "records", "locks"] { try makeDurableFolder("\(root)/\(folder)") }
+        let info = RepositoryInfo(id: UUID().uuidString.lowercased(), created: Timestamp.format(Date()),
+                                  compression: .init(level: compressionLevel), encryption: nil)
+        _ = try PendingObject.write(try jsonBytes(info), to: "\(root)/\(RepositoryInfo.fileName)")
+        return Repository(root: root, info: info)
+    }
+
+    /// Opens an existing repository, checking its format and version.
+    public static func open(at root: String) throws -> Repository {
+        let path = "\(root)/\(RepositoryInfo.fileName)"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw LifeboatError(.repository, "no repository at \(root) (\(RepositoryInfo.fileName) is missing); run `lifeboat init` to create one, or check `repository:` in the config")
+        }
+        guard let info = try? JSONDecoder().decode(RepositoryInfo.self, from: data), info.format == "lifeboat-repository" else {
+            throw LifeboatError(.repository, "\(path) is not a Lifeboat repository description (damaged or foreign file)")
+        }
+        guard info.version <= RepositoryInfo.supportedVersion else {
+            throw LifeboatError(.repository, "repository \(root) uses format version \(info.version); this Lifeboat reads version \(RepositoryInfo.supportedVersion). Upgrade Lifeboat")
+        }
+        if info.encryption != nil {
+            throw LifeboatError(.repository, "repository \(root) is encrypted; this version of Lifeboat cannot read encrypted repositories")
+        }
+        return Repository(root: root, info: info)
+    }
+
+    public func servicePath(_ service: String) -> String { "\(root)/services/\(service)" }
+    public func backupPath(service: String, id: String) -> String { "\(servicePath(service))/\(id)" }
+    public func objectPath(service: String, id: String, name: String) -> String { "\(backupPath(service: service, id: id))/\(name)" }
+    var locksPath: String { "\(root)/locks" }
+
+    /// Services that have at least one backup folder, sorted.
+    public func serviceNames() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/services")) ?? []
+        return names.filter { !$0.hasPrefix(".") }.sorted()
+    }
+
+    /// Reads `backup.json` of one backup.
+    public func record(service: String, id: String) throws -> BackupRecord {
+        let path = "\(backupPath(service: service, id: id))/backup.json"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw LifeboatError(.usage, "backup \(id) of service \(service) does not exist (no \(path))")
+        }
+        do {
+            let record = try JSONDecoder().decode(BackupRecord.self, from: data)
+            guard record.format == "lifeboat-backup", record.id == id, record.service == service else {
+                throw LifeboatError(.corrupt, "\(path) does not describe backup \(id) of \(service)")
+            }
+            guard record.version <= 1 else {
+                throw LifeboatError(.repository, "\(path) uses backup format version \(record.version); upgrade Lifeboat")
+            }
+            return record
+        } catch let error as LifeboatError {
+            throw error
+        } catch {
+            throw LifeboatError(.corrupt, "\(path) is damaged: \(error)", cause: error)
+        }
+    }
+
+    /// Every backup folder of a service: committed ones (sorted oldest first), damaged ones, and
+    /// incomplete ones (no `backup.json`: a backup that never committed).
+    public func listing(service: String) -> BackupListing {
+        var listing = BackupListing()
+        let ids = ((try? FileManager.default.contentsOfDirectory(atPath: servicePath(service))) ?? [])
+            .filter { !$0.hasPrefix(".") }.sorted()
+        for id in ids {
+            if !FileManager.default.fileExists(atPath: "\(backupPath(service: service, id: id))/backup.json") {
+                listing.incomplete.append(id)
+                continue
+            }
+            do {
+                listing.records.append(try record(service: service, id: id))
+            } catch {
+                listing.damaged.append(.init(service: service, id: id, message: "\(error)"))
+            }
+        }
+        return listing
+    }
+
+    /// Committed backups of all services (or one), oldest first within each service.
+    public func allRecords(service: String? = nil) -> BackupListing {
+        var all = BackupListing()
+        for name in service.map({ [$0] }) ?? serviceNames() {
+            let listing = listing(service: name)
+            all.records += listing.records
+            all.damaged += listing.damaged
+            all.incomplete += listing.incomplete
+        }
+        return all
+    }
+}
+
+/// What a scan of backup folders found.
+public struct BackupListing: Sendable {
+    public struct Damaged: Sendable, Equatable {
+        public var service: String
+        public var id: String
+        public var message: String
+    }
+
+    public var records: [BackupRecord] = []
+    public var damaged: [Damaged] = []
+    public var incomplete: [String] = []
+}
+
+/// JSON as written to the repository: sorted keys, pretty-printed, trailing newline.
+func jsonBytes<T: Encodable>(_ value: T) throws -> [UInt8] {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return Array(try encoder.encode(value)) + [UInt8(ascii: "\n")]
+}
