@@ -1,4 +1,5 @@
 import CCrypto
+import Glibc
 
 /// A SHA-256 digest, printed as lowercase hex.
 public struct SHA256Digest: Hashable, Sendable, CustomStringConvertible {
@@ -89,5 +90,29 @@ public final class SHA256Hasher {
         let hasher = SHA256Hasher()
         hasher.update(bytes)
         return hasher.finalize()
+    }
+}
+
+extension SHA256Hasher {
+    /// SHA-256 and size of the file at `path` (read sequentially; holes read as zeros).
+    public static func digestFile(_ path: [UInt8]) throws -> (digest: SHA256Digest, size: Int64) {
+        let fd = withCPath(path) { open($0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
+        if fd < 0 { throw NativeError.posix("open", path: String(decoding: path, as: UTF8.self)) }
+        defer { close(fd) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+        defer { buffer.deallocate() }
+        let hasher = SHA256Hasher()
+        var size: Int64 = 0
+        while true {
+            let n = read(fd, buffer.baseAddress, buffer.count)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw NativeError.posix("read", path: String(decoding: path, as: UTF8.self))
+            }
+            if n == 0 { break }
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            size += Int64(n)
+        }
+        return (hasher.finalize(), size)
     }
 }

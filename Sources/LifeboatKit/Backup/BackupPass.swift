@@ -43,7 +43,7 @@ final class BackupPass {
         let roots = request.paths.map { TreePath(absolute: $0) }.sorted().map(\.description)
         let manifest = try ManifestWriter(sink: manifestObject.sink, level: request.compressionLevel,
                                           header: ManifestHeader(backup: id, service: request.service, roots: roots))
-        let scanner = TreeScanner(roots: request.paths, excludes: request.excludes)
+        let scanner = TreeScanner(sources: request.paths, excludes: request.excludes)
         let expected = parent?.stats.totalBytes
         var scanned = 0
         try scanner.walk({ entry in
@@ -51,6 +51,7 @@ final class BackupPass {
             if let line = try self.process(entry, archives: archives) { try manifest.append(line) }
             progress(BackupProgress(service: self.request.service, entriesScanned: scanned, filesStored: self.stats.filesStored,
                                     bytesRead: self.stats.bytesRead, expectedBytes: expected))
+            return true
         }, problem: { self.skip($0) })
         let dataObjects = try archives.finish()
         try manifest.finish()

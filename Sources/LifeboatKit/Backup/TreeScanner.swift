@@ -13,30 +13,51 @@ struct ScannedEntry {
 /// matching an exclude pattern are skipped with everything below them. A pattern without `/` matches
 /// a name anywhere (`*.tmp`); a pattern with `/` matches the whole absolute path (`/srv/app/cache/*`).
 struct TreeScanner {
-    let roots: [String]
+    /// Folder the roots are relative to: empty for source paths (roots are then the absolute paths),
+    /// a restore target when checking a restored tree.
+    let base: [UInt8]
+    let roots: [TreePath]
     let excludes: [String]
+    /// Skip roots that do not exist instead of failing.
+    let allowMissingRoots: Bool
 
-    /// Calls `visit` for every entry; `problem` for entries that could not be read (the walk goes on).
-    /// Throws when a root itself is missing or unreadable.
-    func walk(_ visit: (ScannedEntry) throws -> Void, problem: (String) -> Void) throws {
-        for root in roots.sorted(by: { TreePath(absolute: $0) < TreePath(absolute: $1) }) {
-            let absolute = Array(root.utf8)
+    /// Scans absolute source paths.
+    init(sources: [String], excludes: [String]) {
+        base = []
+        roots = sources.map { TreePath(absolute: $0) }
+        self.excludes = excludes
+        allowMissingRoots = false
+    }
+
+    /// Scans `roots` below `base` (a restore target), tolerating missing roots.
+    init(base: [UInt8], roots: [TreePath]) {
+        self.base = base
+        self.roots = roots
+        excludes = []
+        allowMissingRoots = true
+    }
+
+    /// Calls `visit` for every entry (it returns whether to descend into a folder); `problem` for entries
+    /// that could not be read (the walk goes on). Throws when a root itself is missing or unreadable.
+    func walk(_ visit: (ScannedEntry) throws -> Bool, problem: (String) -> Void) throws {
+        for root in roots.sorted() {
+            let absolute = base + [UInt8(ascii: "/")] + root.bytes
             let status: FileStatus?
             do {
                 status = try FileStatus.lstat(absolute)
             } catch {
-                throw LifeboatError(.io, "cannot read source path \(root): \(error)", cause: error)
+                throw LifeboatError(.io, "cannot read source path /\(root): \(error)", cause: error)
             }
             guard let status else {
-                throw LifeboatError(.io, "source path \(root) does not exist; create it or fix `paths:` in the config")
+                if allowMissingRoots { continue }
+                throw LifeboatError(.io, "source path /\(root) does not exist; create it or fix `paths:` in the config")
             }
-            let entry = ScannedEntry(path: TreePath(absolute: root), absolute: absolute, status: status)
-            try visit(entry)
-            if status.kind == .directory { try walkChildren(of: entry, visit, problem: problem) }
+            let entry = ScannedEntry(path: root, absolute: absolute, status: status)
+            if try visit(entry), status.kind == .directory { try walkChildren(of: entry, visit, problem: problem) }
         }
     }
 
-    private func walkChildren(of parent: ScannedEntry, _ visit: (ScannedEntry) throws -> Void, problem: (String) -> Void) throws {
+    private func walkChildren(of parent: ScannedEntry, _ visit: (ScannedEntry) throws -> Bool, problem: (String) -> Void) throws {
         guard let dir = withCPath(parent.absolute, { opendir($0) }) else {
             problem("cannot list \(parent.path): \(String(cString: strerror(errno)))")
             return
@@ -62,8 +83,7 @@ struct TreeScanner {
                 continue  // vanished since it was listed: nothing to back up
             }
             let entry = ScannedEntry(path: parent.path.appending(name), absolute: absolute, status: FileStatus(st))
-            try visit(entry)
-            if entry.status.kind == .directory { try walkChildren(of: entry, visit, problem: problem) }
+            if try visit(entry), entry.status.kind == .directory { try walkChildren(of: entry, visit, problem: problem) }
         }
     }
 

@@ -1,0 +1,125 @@
+import Foundation
+import LifeboatNative
+
+/// Restores one backup of one service into a target folder; see `Restore/README.md`.
+public struct RestoreEngine: Sendable {
+    public let repository: Repository
+
+    public init(repository: Repository) { self.repository = repository }
+
+    /// The backup a selector designates; errors say which backups exist.
+    public func resolve(service: String, selector: BackupSelector) throws -> BackupRecord {
+        let records = repository.listing(service: service).records
+        switch selector {
+        case .latest:
+            guard let newest = records.last else {
+                throw LifeboatError(.usage, "service \(service) has no complete backup in \(repository.root); run `lifeboat backup \(service)` first")
+            }
+            return newest
+        case .id(let id):
+            guard let record = records.first(where: { $0.id == id }) else {
+                throw LifeboatError(.usage, "service \(service) has no complete backup \(id); `lifeboat backups \(service)` lists them")
+            }
+            return record
+        case .at(let date):
+            guard let record = records.last(where: { ($0.finishedDate ?? .distantFuture) <= date }) else {
+                throw LifeboatError(.usage, "service \(service) has no backup finished at or before \(Timestamp.format(date))\(records.first.map { "; the oldest finished \($0.finished)" } ?? "")")
+            }
+            return record
+        }
+    }
+
+    public func restore(_ request: RestoreRequest, progress: (RestoreProgress) -> Void = { _ in }) throws -> RestoreResult {
+        let clock = ContinuousClock.now
+        let record = try resolve(service: request.service, selector: request.selector)
+        let plan = try RestorePlan.make(record: record, repository: repository)
+        let target = try prepareTarget(request.target, mode: request.mode)
+        var result = RestoreResult(record: record, target: String(decoding: target, as: UTF8.self), files: 0, directories: 0,
+                                   symlinks: 0, hardlinks: 0, bytes: 0, archivesRead: 0, removed: 0, durationSeconds: 0, warnings: [])
+        if request.mode == .exact {
+            result.removed = try removeExtras(plan: plan, target: target)
+        }
+        let disk = DiskWriter(restoreOwnership: request.restoreOwnership)
+        let extraction = ArchiveExtraction(repository: repository, plan: plan, target: target, disk: disk)
+        try extraction.run { files, bytes in
+            progress(RestoreProgress(filesRestored: files, bytesRestored: bytes, totalFiles: plan.fileCount, totalBytes: plan.totalBytes))
+        }
+        result.files = extraction.files
+        result.bytes = extraction.bytes
+        result.archivesRead = plan.archives.count
+        result.warnings = extraction.warnings
+        try createNonFileEntries(plan: plan, target: target, disk: disk, result: &result)
+        do {
+            try disk.close()
+        } catch {
+            throw LifeboatError(.io, "cannot finish restoring folder permissions and times: \(error)", cause: error)
+        }
+        let elapsed = ContinuousClock.now - clock
+        result.durationSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return result
+    }
+
+    /// Creates the target if needed and resolves it to a path without symlinks; refuses a non-empty
+    /// target unless the mode allows writing over it.
+    private func prepareTarget(_ path: String, mode: RestoreMode) throws -> [UInt8] {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw LifeboatError(.usage, "restore target \(path) exists and is not a folder") }
+            let contents = (try? fm.contentsOfDirectory(atPath: path)) ?? []
+            if !contents.isEmpty && mode == .emptyTarget {
+                throw LifeboatError(.usage, "restore target \(path) is not empty; use --exact to make it equal the backup (removing extras below the backed-up paths) or --force to write over it")
+            }
+        } else {
+            do {
+                try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
+            } catch {
+                throw LifeboatError(.io, "cannot create restore target \(path): \(error.localizedDescription)", cause: error)
+            }
+        }
+        guard let resolved = realpath(path, nil) else {
+            throw LifeboatError(.io, "cannot resolve restore target \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { free(resolved) }
+        let bytes = Array(String(cString: resolved).utf8)
+        return bytes == [UInt8(ascii: "/")] ? [] : bytes
+    }
+
+    /// `--exact`: removes what lies below the backed-up paths in the target but is not in the backup (or
+    /// has another type there).
+    private func removeExtras(plan: RestorePlan, target: [UInt8]) throws -> Int {
+        var removed = 0
+        try ManifestTreeMerge(manifestPath: plan.manifestPath, base: target, roots: plan.roots).run({ entry, found in
+            guard let found else { return false }
+            if let entry, entry.matchesKind(of: found.status) { return true }
+            try FileManager.default.removeItem(atPath: String(decoding: found.absolute, as: UTF8.self))
+            removed += 1
+            return false
+        }, problem: { _ in })
+        return removed
+    }
+
+    private func createNonFileEntries(plan: RestorePlan, target: [UInt8], disk: DiskWriter, result: inout RestoreResult) throws {
+        let manifest = try ManifestReader(path: plan.manifestPath)
+        while let entry = try manifest.next() {
+            let path = target + [UInt8(ascii: "/")] + entry.path.bytes
+            do {
+                switch entry.kind {
+                case .file:
+                    continue
+                case .directory:
+                    try disk.writeDirectory(at: path, metadata: entry.metadata)
+                    result.directories += 1
+                case .symlink:
+                    try disk.writeSymlink(at: path, target: entry.symlinkTarget ?? [], metadata: entry.metadata)
+                    result.symlinks += 1
+                case .hardlink:
+                    try disk.writeHardlink(at: path, to: target + [UInt8(ascii: "/")] + (entry.hardlinkTarget?.bytes ?? []))
+                    result.hardlinks += 1
+                }
+            } catch {
+                throw LifeboatError(.io, "cannot restore \(entry.path): \(error)", cause: error)
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import LifeboatNative
+
+/// A checked manifest and the archives a restore must read: every path confined under the target and
+/// inside a backed-up root, the manifest's SHA-256 equal to the one in `backup.json`.
+struct RestorePlan {
+    /// One data archive of one backup of the chain.
+    struct ArchiveRef: Hashable, Comparable {
+        let backup: String
+        let archive: String
+        static func < (a: ArchiveRef, b: ArchiveRef) -> Bool { (a.backup, a.archive) < (b.backup, b.archive) }
+    }
+
+    let record: BackupRecord
+    let manifestPath: String
+    let roots: [TreePath]
+    /// Archives to read, oldest first, with how many files each provides.
+    let archives: [(ref: ArchiveRef, files: Int, example: TreePath)]
+    let fileCount: Int
+    let totalBytes: Int64
+
+    static func make(record: BackupRecord, repository: Repository) throws -> RestorePlan {
+        guard let object = record.manifestObject else {
+            throw LifeboatError(.corrupt, "backup \(record.id) of \(record.service): backup.json lists no manifest")
+        }
+        let path = repository.objectPath(service: record.service, id: record.id, name: object.name)
+        let objectLabel = "object services/\(record.service)/\(record.id)/\(object.name)"
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw LifeboatError(.corrupt, "\(objectLabel) is missing: backup \(record.id) cannot be restored (all its files are affected)")
+        }
+        var counts: [ArchiveRef: (Int, TreePath)] = [:]
+        var fileCount = 0
+        var totalBytes: Int64 = 0
+        let roots: [TreePath]
+        do {
+            let reader = try ManifestReader(path: path)
+            roots = reader.header.roots.map { TreePath(bytes: Array($0.utf8)) }
+            guard roots.allSatisfy(\.isConfined) else { throw ManifestFormatError("a root path is absolute or contains '..'") }
+            while let entry = try reader.next() {
+                try check(entry, roots: roots)
+                guard entry.kind == .file, let ref = entry.ref, let archive = entry.archive else { continue }
+                let key = ArchiveRef(backup: ref, archive: archive)
+                counts[key, default: (0, entry.path)].0 += 1
+                fileCount += 1
+                totalBytes += entry.size
+            }
+            let digest = try reader.objectDigest()
+            guard digest.hex == object.sha256 else {
+                throw ManifestFormatError("its SHA-256 is \(digest.hex), backup.json says \(object.sha256)")
+            }
+        } catch let error as LifeboatError {
+            throw error
+        } catch {
+            throw LifeboatError(.corrupt, "\(objectLabel) is damaged (\(error)): backup \(record.id) cannot be restored (all its files are affected)", cause: error)
+        }
+        let archives = counts.keys.sorted().map { (ref: $0, files: counts[$0]!.0, example: counts[$0]!.1) }
+        return RestorePlan(record: record, manifestPath: path, roots: roots, archives: archives, fileCount: fileCount, totalBytes: totalBytes)
+    }
+
+    /// Refuses entries that could escape the target: absolute paths, `..`, paths outside the roots.
+    private static func check(_ entry: ManifestEntry, roots: [TreePath]) throws {
+        guard entry.path.isConfined, roots.contains(where: { entry.path.isWithin($0) }) else {
+            throw LifeboatError(.corrupt, "the manifest lists an unsafe path \(entry.path) (absolute, '..', or outside the backed-up paths); refusing to restore")
+        }
+        if let link = entry.hardlinkTarget, !(link.isConfined && roots.contains(where: { link.isWithin($0) })) {
+            throw LifeboatError(.corrupt, "the manifest links \(entry.path) to an unsafe path \(link); refusing to restore")
+        }
+    }
+}
