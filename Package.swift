@@ -26,7 +26,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            exclude: ["Config/README.md", "Backup/README.md", "Restore/README.md", "Verify/README.md", "Catalog/README.md"]
         ),
         .executableTarget(
             name: "lifeboat",
@@ -37,7 +38,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LifeboatNativeTests", dependencies: ["LifeboatNative"]),
-        .testTarget(name: "LifeboatKitTests", dependencies: ["LifeboatKit", "LifeboatNative"]),
+        .testTarget(name: "LifeboatKitTests", dependencies: ["LifeboatKit", "LifeboatNative", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "LifeboatCLITests", dependencies: ["LifeboatKit"]),
     ]
 )

@@ -1,0 +1,103 @@
+import GRDB
+
+/// The catalog's schema, as frozen migrations in string SQL.
+///
+/// A shipped migration is never edited: a schema change is a new migration appended to ``migrator``
+/// (`v2`, `v3`...). GRDB records the applied identifiers in `grdb_migrations`; an identifier this
+/// version does not know means a newer Lifeboat wrote the file, and opening it is refused.
+enum CatalogMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in try db.execute(sql: v1) }
+        return migrator
+    }
+
+    /// The first schema: the repository, its backups with their objects, and the history of job runs.
+    static let v1 = """
+        CREATE TABLE repository (
+            id TEXT PRIMARY KEY,
+            location TEXT,
+            format_version INT,
+            recorded_at TEXT
+        );
+        CREATE TABLE backups (
+            id TEXT PRIMARY KEY,
+            service TEXT NOT NULL,
+            kind TEXT,
+            parent TEXT,
+            tier TEXT,
+            host TEXT,
+            started TEXT,
+            finished TEXT,
+            status TEXT,
+            files INT,
+            directories INT,
+            symlinks INT,
+            hardlinks INT,
+            total_bytes INT,
+            files_stored INT,
+            bytes_read INT,
+            bytes_stored INT,
+            inconsistent_files INT,
+            skipped INT,
+            sources_json TEXT,
+            record_json TEXT NOT NULL
+        );
+        CREATE INDEX backups_service_finished ON backups(service, finished);
+        CREATE TABLE backup_objects (
+            backup_id TEXT REFERENCES backups(id) ON DELETE CASCADE,
+            name TEXT,
+            size INT,
+            sha256 TEXT,
+            PRIMARY KEY (backup_id, name)
+        );
+        CREATE TABLE job_runs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL,
+            service TEXT,
+            backup_id TEXT,
+            started TEXT NOT NULL,
+            finished TEXT,
+            outcome TEXT NOT NULL,
+            bytes INT,
+            error TEXT,
+            details_json TEXT
+        );
+        CREATE INDEX job_runs_service_started ON job_runs(service, started);
+        """
+
+    /// Refuses files that are not Lifeboat catalogs (`LifeboatError`) or come from a newer Lifeboat,
+    /// then applies the missing migrations; SQLite errors are thrown as they are.
+    static func apply(to queue: DatabaseQueue, path: String) throws {
+        let migrator = migrator
+        // In a write transaction, so that another process cannot change the schema while we look.
+        try queue.write { db in try checkCompatible(db, migrator: migrator, path: path) }
+        do {
+            try migrator.migrate(queue)
+        } catch {
+            // Another process may have applied the same migration between our check and our write
+            // (GRDB reads the applied list outside the migration's transaction): fine if now complete.
+            if (try? queue.read({ try migrator.hasCompletedMigrations($0) })) == true { return }
+            throw error
+        }
+    }
+
+    private static func checkCompatible(_ db: Database, migrator: DatabaseMigrator, path: String) throws {
+        let applied = try migrator.appliedIdentifiers(db)
+        let known = Set(migrator.migrations)
+        if applied.isEmpty {
+            let tables = try String.fetchAll(db, sql: """
+                SELECT name FROM sqlite_master
+                WHERE name NOT LIKE 'sqlite_%' AND name <> 'grdb_migrations'
+                """)
+            if !tables.isEmpty { throw CatalogError.notACatalog(path: path) }
+            return
+        }
+        let unknown = applied.subtracting(known)
+        guard !unknown.isEmpty else { return }
+        guard let first = migrator.migrations.first, applied.contains(first) else {
+            throw CatalogError.notACatalog(path: path)
+        }
+        throw CatalogError.newerSchema(path: path, unknown: unknown)
+    }
+}

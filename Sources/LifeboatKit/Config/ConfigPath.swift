@@ -1,0 +1,29 @@
+/// Lexical path arithmetic for configuration values: no file system access, no symlink resolution.
+enum ConfigPath {
+    /// `path` made absolute against `base` (an absolute folder) and normalised: no empty, `.` or `..`
+    /// components and no trailing slash (`..` at the root stays at the root).
+    static func absolute(_ path: String, relativeTo base: String) -> String {
+        let joined = path.hasPrefix("/") ? path : base + "/" + path
+        var components: [Substring] = []
+        for component in joined.split(separator: "/") {
+            switch component {
+            case ".": continue
+            case "..": _ = components.popLast()
+            default: components.append(component)
+            }
+        }
+        return "/" + components.joined(separator: "/")
+    }
+
+    /// The folder holding `file` (an absolute path).
+    static func directory(of file: String) -> String {
+        let normalised = absolute(file, relativeTo: "/")
+        guard let slash = normalised.lastIndex(of: "/"), slash != normalised.startIndex else { return "/" }
+        return String(normalised[..<slash])
+    }
+
+    /// Whether `path` is `ancestor` or lies inside it (both normalised absolute paths).
+    static func isSameOrInside(_ path: String, _ ancestor: String) -> Bool {
+        path == ancestor || ancestor == "/" || path.hasPrefix(ancestor + "/")
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Yams
+
+extension LifeboatConfig {
+    static let keys = ["repository", "catalog", "compression", "tiers", "services"]
+
+    /// Finds and reads the configuration: `explicitPath` (`--config FILE`), else the file named by
+    /// `$LIFEBOAT_CONFIG`, else `lifeboat.yaml` in `currentDirectory`. Relative paths are taken
+    /// against `currentDirectory`.
+    ///
+    /// A file named by `--config` or the variable must exist: there is no fallback past it.
+    /// - Throws: `LifeboatError` (`.configuration`): no file found (the message says where it looked
+    ///   and how to create one), unreadable, or invalid (see `parse(yaml:path:)`).
+    public static func load(
+        explicitPath: String?, environment: [String: String], currentDirectory: String
+    ) throws -> LifeboatConfig {
+        let base = ConfigPath.absolute(currentDirectory, relativeTo: "/")
+        if let explicitPath {
+            return try read(ConfigPath.absolute(explicitPath, relativeTo: base), namedBy: "--config")
+        }
+        if let fromEnvironment = environment[environmentVariable], !fromEnvironment.isEmpty {
+            return try read(ConfigPath.absolute(fromEnvironment, relativeTo: base), namedBy: "$\(environmentVariable)")
+        }
+        let local = ConfigPath.absolute(fileName, relativeTo: base)
+        guard FileManager.default.fileExists(atPath: local) else {
+            throw LifeboatError(
+                .configuration,
+                "no configuration found: looked for --config FILE (not given), $\(environmentVariable) (not set) "
+                    + "and \(local) (no such file); create \(fileName) in this folder, or pass --config FILE",
+                details: [
+                    "a minimal \(fileName):",
+                    "  repository: ./lifeboat-repo",
+                    "  services:",
+                    "    app-files:",
+                    "      source: { type: files, paths: [/srv/app] }",
+                ])
+        }
+        return try read(local, namedBy: nil)
+    }
+
+    private static func read(_ path: String, namedBy origin: String?) throws -> LifeboatConfig {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            let problem = isDirectory.boolValue ? "is a folder" : "does not exist"
+            throw LifeboatError(
+                .configuration, "configuration file \(path) (from \(origin ?? "the current folder")) \(problem); "
+                    + "fix the path, or create the file")
+        }
+        let yaml: String
+        do {
+            yaml = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw LifeboatError(
+                .configuration, "cannot read configuration file \(path); check its permissions and that it is UTF-8 text",
+                cause: error)
+        }
+        return try parse(yaml: yaml, path: path)
+    }
+
+    /// Parses and validates the text of a configuration file.
+    ///
+    /// `path` names the file in messages and locates it: relative paths inside it are resolved
+    /// against its folder (a relative `path` is taken against the process's current folder).
+    /// - Throws: `LifeboatError` (`.configuration`) whose message starts `path:line: key.path:` and
+    ///   says what would be valid, for YAML syntax errors, unknown or duplicate keys, wrong types and
+    ///   invalid values alike.
+    public static func parse(yaml: String, path: String) throws -> LifeboatConfig {
+        let filePath = ConfigPath.absolute(path, relativeTo: FileManager.default.currentDirectoryPath)
+        let directory = ConfigPath.directory(of: filePath)
+        let root: Node
+        do {
+            root = try Yams.compose(yaml: yaml) ?? Node([(Node, Node)]())
+        } catch let error as YamlError {
+            throw ConfigDiagnostics.error(from: error, file: path, yaml: yaml)
+        }
+        let top = ConfigNode(node: root, file: path, path: "", keyLine: nil)
+        let example = "repository: ./lifeboat-repo"
+        let mapping = try top.mapping(
+            "a mapping of settings (\(keys.joined(separator: ", ")))", example: example, validKeys: keys)
+
+        let tiers = try Tier.parseAll(mapping["tiers"])
+        return LifeboatConfig(
+            filePath: filePath,
+            repository: try repository(mapping.present("repository"), directory: directory),
+            catalog: try location(mapping.present("catalog"), default: defaultCatalog, example: "catalog: ./lifeboat.sqlite",
+                                  directory: directory),
+            compressionLevel: try compressionLevel(mapping.present("compression")),
+            tiers: tiers,
+            services: try Service.parseAll(mapping["services"], tiers: tiers, directory: directory))
+    }
+
+    private static func repository(_ node: ConfigNode?, directory: String) throws -> String {
+        let example = "repository: ./lifeboat-repo"
+        if let node, let scheme = try node.string("a folder path", example: example).urlScheme {
+            let problem = scheme == "s3"
+                ? "S3 repositories are not supported by this version yet"
+                : "\"\(scheme)://\" repositories are not supported"
+            throw node.error("\(problem); use a local folder (e.g. \(example))")
+        }
+        return try location(node, default: defaultRepository, example: example, directory: directory)
+    }
+
+    private static func location(_ node: ConfigNode?, default: String, example: String, directory: String) throws -> String {
+        guard let node else { return ConfigPath.absolute(`default`, relativeTo: directory) }
+        let written = try node.string("a path", example: example)
+        guard !written.isEmpty else { throw node.error("the path is empty (e.g. \(example))") }
+        guard !written.hasPrefix("~") else {
+            throw node.error("\"~\" is not expanded; write an absolute path or one relative to this file (e.g. \(example))")
+        }
+        return ConfigPath.absolute(written, relativeTo: directory)
+    }
+
+    private static func compressionLevel(_ node: ConfigNode?) throws -> Int {
+        guard let node else { return defaultCompressionLevel }
+        let expected = "a zstd level from \(compressionLevels.lowerBound) to \(compressionLevels.upperBound)"
+        let example = "compression: 3 or compression: { level: 3 }"
+        if case .mapping = node.node {
+            let mapping = try node.mapping(expected, example: example, validKeys: ["level"])
+            return try mapping.required("level", example: "level: 3").int(expected, example: example, in: compressionLevels)
+        }
+        return try node.int(expected, example: example, in: compressionLevels)
+    }
+}
+
+extension String {
+    /// `s3` for `s3://bucket/prefix`; `nil` for a plain path.
+    fileprivate var urlScheme: String? {
+        guard let range = range(of: "://") else { return nil }
+        let scheme = self[..<range.lowerBound]
+        guard let first = scheme.first, first.isLetter,
+              scheme.allSatisfy({ $0.isLetter || $0.isNumber || "+.-".contains($0) }) else { return nil }
+        return scheme.lowercased()
+    }
+}

@@ -1,0 +1,70 @@
+/// The contents of `lifeboat.yaml`, validated: every path absolute, every tier a service names exists.
+///
+/// Get one with `LifeboatConfig.load(explicitPath:environment:currentDirectory:)` (the CLI's lookup
+/// order) or `LifeboatConfig.parse(yaml:path:)`.
+public struct LifeboatConfig: Sendable, Hashable {
+    /// The absolute path of the file this configuration was read from; relative paths in it were
+    /// resolved against its folder.
+    public var filePath: String
+    /// The repository: an absolute local folder (S3 is not supported by this version yet).
+    public var repository: String
+    /// The catalog database file: an absolute path.
+    public var catalog: String
+    /// The zstd level for new backups, 1...19.
+    public var compressionLevel: Int
+    /// The built-in tiers (with the file's changes) in their order, then the file's own tiers in
+    /// file order.
+    public var tiers: [Tier]
+    /// The services, in file order.
+    public var services: [Service]
+
+    public init(
+        filePath: String, repository: String, catalog: String, compressionLevel: Int = defaultCompressionLevel,
+        tiers: [Tier] = Tier.defaults, services: [Service]
+    ) {
+        self.filePath = filePath
+        self.repository = repository
+        self.catalog = catalog
+        self.compressionLevel = compressionLevel
+        self.tiers = tiers
+        self.services = services
+    }
+
+    /// The name the CLI looks for in the current folder.
+    public static let fileName = "lifeboat.yaml"
+    /// The environment variable that names a configuration file.
+    public static let environmentVariable = "LIFEBOAT_CONFIG"
+    public static let defaultRepository = "./lifeboat-repo"
+    public static let defaultCatalog = "./lifeboat.sqlite"
+    public static let defaultCompressionLevel = 3
+    public static let compressionLevels = 1...19
+
+    /// The folder of `filePath`.
+    public var directory: String { ConfigPath.directory(of: filePath) }
+
+    /// The service called `name`.
+    ///
+    /// - Throws: `LifeboatError` (`.usage`) listing the configured services when there is none.
+    public func service(named name: String) throws -> Service {
+        guard let service = services.first(where: { $0.name == name }) else {
+            throw Self.unknown("service", name, known: services.map(\.name), file: filePath)
+        }
+        return service
+    }
+
+    /// The tier called `name`.
+    ///
+    /// - Throws: `LifeboatError` (`.usage`) listing the known tiers when there is none.
+    public func tier(named name: String) throws -> Tier {
+        guard let tier = tiers.first(where: { $0.name == name }) else {
+            throw Self.unknown("tier", name, known: tiers.map(\.name), file: filePath)
+        }
+        return tier
+    }
+
+    private static func unknown(_ what: String, _ name: String, known: [String], file: String) -> LifeboatError {
+        let hint = ConfigDiagnostics.suggestion(for: name, among: known).map { "did you mean \"\($0)\"? " } ?? ""
+        let list = known.isEmpty ? "\(file) defines no \(what)s" : "known \(what)s: \(known.joined(separator: ", "))"
+        return LifeboatError(.usage, "unknown \(what) \"\(name)\"; \(hint)(\(list))")
+    }
+}

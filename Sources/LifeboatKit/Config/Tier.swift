@@ -1,0 +1,55 @@
+/// A class of service: recovery targets, backup cadence, retention, verification and drills.
+///
+/// Three tiers are built in (`Tier.defaults`); `lifeboat.yaml` may change any of their fields and add
+/// tiers of its own. Schedules are read in UTC unless the caller says otherwise.
+public struct Tier: Sendable, Hashable {
+    public var name: String
+    /// Recovery time objective: the longest a recovery may take.
+    public var rto: LifeboatDuration
+    /// Recovery point objective: the most data (as time) a recovery may lose.
+    public var rpo: LifeboatDuration
+    /// When full backups run.
+    public var full: CronExpression
+    /// When incremental backups run.
+    public var incremental: CronExpression
+    public var keep: KeepPolicy
+    /// When restores are verified; `nil` when never scheduled.
+    public var verify: CronExpression?
+    /// When drills run; `nil` when never scheduled.
+    public var drill: CronExpression?
+
+    public init(
+        name: String, rto: LifeboatDuration, rpo: LifeboatDuration, full: CronExpression,
+        incremental: CronExpression, keep: KeepPolicy, verify: CronExpression? = nil, drill: CronExpression? = nil
+    ) {
+        self.name = name
+        self.rto = rto
+        self.rpo = rpo
+        self.full = full
+        self.incremental = incremental
+        self.keep = keep
+        self.verify = verify
+        self.drill = drill
+    }
+
+    /// The tier a service gets when its configuration names none.
+    public static let defaultName = "tier-3-standard"
+
+    /// The built-in tiers, most critical first.
+    public static let defaults: [Tier] = [
+        Tier(name: "tier-1-critical", rto: .hours(1), rpo: .minutes(5),
+             full: .builtIn("0 2 * * *"), incremental: .builtIn("*/5 * * * *"), keep: .thirtyDays,
+             verify: .builtIn("weekly"), drill: .builtIn("quarterly")),
+        Tier(name: "tier-2-important", rto: .hours(4), rpo: .minutes(15),
+             full: .builtIn("0 2 * * *"), incremental: .builtIn("*/15 * * * *"), keep: .thirtyDays),
+        Tier(name: "tier-3-standard", rto: .hours(24), rpo: .hours(1),
+             full: .builtIn("0 2 * * 0"), incremental: .builtIn("0 * * * *"), keep: .thirtyDays),
+    ]
+}
+
+extension CronExpression {
+    /// An expression written in this source; the tests parse every one of them.
+    fileprivate static func builtIn(_ text: String) -> CronExpression {
+        try! CronExpression(parsing: text)
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import LifeboatNative
+
+/// A damaged, missing or unreadable object, and what it breaks.
+public struct ObjectProblem: Sendable, Codable, Equatable {
+    public var service: String
+    public var backup: String
+    public var object: String
+    /// `missing`, `size`, `sha256`, or `record` (an unreadable backup.json).
+    public var problem: String
+    public var detail: String
+    /// Backups that cannot be fully restored because of this object.
+    public var affectedBackups: [String]
+    /// Up to 20 affected files (tree paths); `affectedFileCount` has the total (-1 means "all files").
+    public var affectedFiles: [String]
+    public var affectedFileCount: Int
+}
+
+public struct ObjectVerification: Sendable, Codable {
+    public var backupsChecked = 0
+    public var objectsChecked = 0
+    public var bytesChecked: Int64 = 0
+    public var problems: [ObjectProblem] = []
+}
+
+/// `verify --objects`: re-hashes every object of every backup against `backup.json`.
+public struct ObjectVerifier: Sendable {
+    public let repository: Repository
+
+    public init(repository: Repository) { self.repository = repository }
+
+    public func verify(services: [String], progress: (Int64) -> Void = { _ in }) -> ObjectVerification {
+        var result = ObjectVerification()
+        for service in services {
+            let listing = repository.listing(service: service)
+            for damaged in listing.damaged {
+                result.problems.append(ObjectProblem(service: service, backup: damaged.id, object: "backup.json", problem: "record",
+                                                     detail: damaged.message, affectedBackups: [damaged.id], affectedFiles: [], affectedFileCount: -1))
+            }
+            var found: [ObjectProblem] = []
+            for record in listing.records {
+                result.backupsChecked += 1
+                for object in record.objects {
+                    result.objectsChecked += 1
+                    if let problem = check(object, of: record, progress: progress, bytes: &result.bytesChecked) {
+                        found.append(problem)
+                    }
+                }
+            }
+            result.problems += found.map { impact(of: $0, records: listing.records, damaged: found) }
+        }
+        return result
+    }
+
+    private func check(_ object: BackupRecord.Object, of record: BackupRecord, progress: (Int64) -> Void, bytes: inout Int64) -> ObjectProblem? {
+        let path = repository.objectPath(service: record.service, id: record.id, name: object.name)
+        func problem(_ kind: String, _ detail: String) -> ObjectProblem {
+            ObjectProblem(service: record.service, backup: record.id, object: object.name, problem: kind, detail: detail,
+                          affectedBackups: [], affectedFiles: [], affectedFileCount: 0)
+        }
+        guard FileManager.default.fileExists(atPath: path) else { return problem("missing", "the object file is missing") }
+        do {
+            let source = try FileSource(path: path)
+            let digest = try source.drainAndDigest()
+            bytes += source.bytesRead
+            progress(bytes)
+            if source.bytesRead != object.size {
+                return problem("size", "it holds \(source.bytesRead) bytes, backup.json says \(object.size) (truncated or appended to)")
+            }
+            if digest.hex != object.sha256 {
+                return problem("sha256", "its SHA-256 is \(digest.hex), backup.json says \(object.sha256) (bytes changed)")
+            }
+        } catch {
+            return problem("unreadable", "\(error)")
+        }
+        return nil
+    }
+
+    /// Fills in which backups and files a problem breaks: a damaged manifest breaks its own backup
+    /// entirely; a damaged data archive breaks every file, in any backup, whose content it holds.
+    private func impact(of problem: ObjectProblem, records: [BackupRecord], damaged: [ObjectProblem]) -> ObjectProblem {
+        var problem = problem
+        if problem.object == ManifestFile.objectName {
+            problem.affectedBackups = [problem.backup]
+            problem.affectedFileCount = -1
+            return problem
+        }
+        let brokenManifests = Set(damaged.filter { $0.object == ManifestFile.objectName }.map(\.backup))
+        for record in records where record.id >= problem.backup && !brokenManifests.contains(record.id) {
+            guard let manifest = record.manifestObject else { continue }
+            let path = repository.objectPath(service: record.service, id: record.id, name: manifest.name)
+            guard let reader = try? ManifestReader(path: path) else { continue }
+            var hit = false
+            while let entry = try? reader.next() {
+                guard entry.kind == .file, entry.ref == problem.backup, entry.archive == problem.object else { continue }
+                hit = true
+                problem.affectedFileCount += 1
+                let name = entry.path.description
+                if problem.affectedFiles.count < 20 && !problem.affectedFiles.contains(name) { problem.affectedFiles.append(name) }
+            }
+            if hit { problem.affectedBackups.append(record.id) }
+        }
+        if problem.affectedBackups.isEmpty { problem.affectedBackups = [problem.backup] }
+        return problem
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Glibc
+import LifeboatNative
+
+/// The outcome of restoring one backup into a scratch folder and comparing it with its manifest.
+public struct RestoreVerification: Sendable, Codable {
+    public var service: String
+    public var backup: String
+    public var ok: Bool
+    public var files: Int
+    public var bytes: Int64
+    public var restoreSeconds: Double
+    public var compareSeconds: Double
+    /// Up to 100 differences or the restore error.
+    public var problems: [String]
+    public var problemCount: Int
+}
+
+/// `verify --restore`: restore into a fresh scratch folder, compare every path, remove the folder.
+public struct RestoreVerifier: Sendable {
+    public let repository: Repository
+    /// Where scratch folders are made (default: `$TMPDIR` or `/tmp`).
+    public let scratchParent: String
+
+    public init(repository: Repository, scratchParent: String? = nil) {
+        self.repository = repository
+        self.scratchParent = scratchParent ?? ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+    }
+
+    public func verify(_ record: BackupRecord, progress: (RestoreProgress) -> Void = { _ in }) throws -> RestoreVerification {
+        let scratch = try makeScratch()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        var verification = RestoreVerification(service: record.service, backup: record.id, ok: false, files: 0, bytes: 0,
+                                               restoreSeconds: 0, compareSeconds: 0, problems: [], problemCount: 0)
+        let engine = RestoreEngine(repository: repository)
+        let restored: RestoreResult
+        do {
+            restored = try engine.restore(RestoreRequest(service: record.service, selector: .id(record.id), target: scratch), progress: progress)
+        } catch let error as LifeboatError where error.code == .corrupt || error.code == .io {
+            verification.problems = [error.message]
+            verification.problemCount = 1
+            return verification
+        }
+        verification.restoreSeconds = restored.durationSeconds
+        verification.files = restored.files
+        verification.bytes = restored.bytes
+        let clock = ContinuousClock.now
+        let plan = try RestorePlan.make(record: record, repository: repository)
+        let comparison = TreeComparison(manifestPath: plan.manifestPath, base: Array(restored.target.utf8), roots: plan.roots,
+                                        compareOwnership: geteuid() == 0)
+        let differences = try comparison.differences()
+        let elapsed = ContinuousClock.now - clock
+        verification.compareSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        verification.problems = restored.warnings + differences.lines
+        verification.problemCount = restored.warnings.count + differences.count
+        verification.ok = verification.problemCount == 0
+        return verification
+    }
+
+    private func makeScratch() throws -> String {
+        var template = Array("\(scratchParent)/lifeboat-verify-XXXXXX".utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw LifeboatError(.io, "cannot create a scratch folder in \(scratchParent): \(String(cString: strerror(errno))); set TMPDIR to a writable folder")
+        }
+        return String(cString: made)
+    }
+}

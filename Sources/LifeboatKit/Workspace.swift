@@ -1,0 +1,125 @@
+import Foundation
+
+/// A loaded configuration with its repository and catalog opened: the entry point the CLI uses for
+/// every command. It ties the engines to the catalog (job runs, backup index) and never prints.
+public struct Workspace: Sendable {
+    public let config: LifeboatConfig
+    public let repository: Repository
+    public let catalog: Catalog
+
+    /// Creates the repository and the catalog named by `config`; refuses an existing repository.
+    public static func initialize(config: LifeboatConfig) throws -> Workspace {
+        let repository = try Repository.create(at: config.repository, compressionLevel: config.compressionLevel)
+        let catalog = try Catalog(path: config.catalog)
+        try catalog.setRepository(id: repository.info.id, location: repository.root, formatVersion: repository.info.version)
+        return Workspace(config: config, repository: repository, catalog: catalog)
+    }
+
+    /// Opens the repository and catalog of `config`.
+    public init(config: LifeboatConfig) throws {
+        self.config = config
+        repository = try Repository.open(at: config.repository)
+        catalog = try Catalog(path: config.catalog)
+    }
+
+    private init(config: LifeboatConfig, repository: Repository, catalog: Catalog) {
+        self.config = config
+        self.repository = repository
+        self.catalog = catalog
+    }
+
+    /// The services named (in the order given), or all configured services.
+    public func services(named names: [String], all: Bool) throws -> [Service] {
+        if all {
+            guard !config.services.isEmpty else {
+                throw LifeboatError(.configuration, "\(config.filePath) defines no services; add one under `services:`")
+            }
+            return config.services
+        }
+        guard !names.isEmpty else { throw LifeboatError(.usage, "name at least one service, or use --all") }
+        return try names.map { try config.service(named: $0) }
+    }
+
+    public func backupRequest(for service: Service, mode: BackupMode, checksum: Bool) -> BackupRequest {
+        switch service.source {
+        case .files(let paths, let exclude):
+            BackupRequest(service: service.name, tier: service.tier, paths: paths, excludes: exclude, mode: mode,
+                          checksum: checksum, compressionLevel: config.compressionLevel)
+        }
+    }
+
+    /// Backs up one service, records the job run and indexes the new backup in the catalog.
+    public func backup(_ service: Service, mode: BackupMode, checksum: Bool,
+                       progress: (BackupProgress) -> Void = { _ in }) throws -> BackupResult {
+        let job = try? catalog.recordJob(JobRun(kind: "backup", service: service.name, started: Timestamp.format(Date()), outcome: "running"))
+        do {
+            let result = try BackupEngine(repository: repository).run(backupRequest(for: service, mode: mode, checksum: checksum), progress: progress)
+            try catalog.upsert(result.record)
+            if let job {
+                try catalog.finishJob(id: job, finished: result.record.finished, outcome: result.record.status,
+                                      bytes: result.record.stats.bytesStored, error: nil)
+                try catalog.attach(job: job, backupID: result.record.id)
+            }
+            return result
+        } catch {
+            if let job { try? catalog.finishJob(id: job, finished: Timestamp.format(Date()), outcome: "failed", bytes: nil, error: "\(error)") }
+            throw error
+        }
+    }
+
+    /// Brings the catalog's backup index in line with the repository (backups made by other hosts or
+    /// removed by hand), and returns the repository's backups of `service` (or all), oldest first.
+    @discardableResult
+    public func syncCatalog(service: String? = nil) throws -> [BackupRecord] {
+        let listing = repository.allRecords()
+        let known = try catalog.backupIDs()
+        let missing = listing.records.filter { !known.contains($0.id) }
+        if !missing.isEmpty { try catalog.upsert(missing) }
+        let present = Set(listing.records.map(\.id))
+        if !known.isSubset(of: present) { _ = try catalog.removeBackups(notIn: present) }
+        return try catalog.backups(service: service)
+    }
+
+    /// Recreates the catalog's backup index from the repository alone; job history is kept.
+    public func rebuildCatalog() throws -> (backups: Int, damaged: [BackupListing.Damaged]) {
+        let listing = repository.allRecords()
+        let count = try catalog.replaceAll(repositoryID: repository.info.id, location: repository.root,
+                                           formatVersion: repository.info.version, backups: listing.records)
+        return (count, listing.damaged)
+    }
+}
+
+extension Workspace {
+    /// Which backups of a service `verify --restore` checks: one by id, all, or the newest.
+    public func backupsToVerify(service: String, backup: String?, all: Bool) throws -> [BackupRecord] {
+        let records = repository.listing(service: service).records
+        if let backup {
+            guard let record = records.first(where: { $0.id == backup }) else {
+                throw LifeboatError(.usage, "service \(service) has no complete backup \(backup); `lifeboat backups \(service)` lists them")
+            }
+            return [record]
+        }
+        return all ? records : Array(records.suffix(1))
+    }
+
+    /// Restores a backup into a scratch folder, compares it, and records the run in the catalog.
+    public func verifyRestore(_ record: BackupRecord, scratchParent: String?,
+                              progress: (RestoreProgress) -> Void = { _ in }) throws -> RestoreVerification {
+        let started = Timestamp.format(Date())
+        let result = try RestoreVerifier(repository: repository, scratchParent: scratchParent).verify(record, progress: progress)
+        _ = try? catalog.recordJob(JobRun(kind: "verify", service: record.service, backupID: record.id, started: started,
+                                          finished: Timestamp.format(Date()), outcome: result.ok ? "success" : "failure",
+                                          bytes: result.bytes, error: result.problems.first))
+        return result
+    }
+
+    /// Re-hashes every object of the given services' backups.
+    public func verifyObjects(services: [String], progress: (Int64) -> Void = { _ in }) -> ObjectVerification {
+        let started = Timestamp.format(Date())
+        let result = ObjectVerifier(repository: repository).verify(services: services, progress: progress)
+        _ = try? catalog.recordJob(JobRun(kind: "verify-objects", started: started, finished: Timestamp.format(Date()),
+                                          outcome: result.problems.isEmpty ? "success" : "failure", bytes: result.bytesChecked,
+                                          error: result.problems.first.map { "\($0.service)/\($0.backup)/\($0.object): \($0.detail)" }))
+        return result
+    }
+}

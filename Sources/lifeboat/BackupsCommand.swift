@@ -1,0 +1,36 @@
+import ArgumentParser
+import LifeboatKit
+
+struct BackupsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backups",
+        abstract: "List backups: id, service, kind, parent, finished time, size, status."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "Only this service.")
+    var service: String?
+
+    @Flag(help: "Print one JSON object per backup (the backup.json record).")
+    var json = false
+
+    func run() async throws {
+        let workspace = try global.workspace()
+        let records = try workspace.syncCatalog(service: service)
+        if json {
+            for record in records { try Terminal.json(record) }
+            return
+        }
+        guard !records.isEmpty else {
+            Terminal.line(service.map { "No backups of \($0) yet." } ?? "No backups yet.")
+            return
+        }
+        var rows = [["ID", "SERVICE", "KIND", "PARENT", "FINISHED", "FILES", "READ", "STORED", "STATUS"]]
+        for r in records {
+            rows.append([r.id, r.service, r.kind.rawValue, r.parent ?? "-", r.finished, String(r.stats.files),
+                         Terminal.bytes(r.stats.bytesRead), Terminal.bytes(r.stats.bytesStored), r.status])
+        }
+        Terminal.table(rows)
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import LifeboatKit
+
+@main
+struct Lifeboat: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lifeboat",
+        abstract: "Tiered backup, restore verification and disaster recovery for Linux services.",
+        discussion: """
+        Exit codes: 0 success, 1 failure, 2 usage or configuration error, 3 partial (some services or \
+        checks failed), 4 RTO/RPO breached, 5 repository locked, 130 interrupted.
+        """,
+        version: LifeboatVersion.current,
+        subcommands: [InitCommand.self, BackupCommand.self, BackupsCommand.self, RestoreCommand.self,
+                      VerifyCommand.self, CatalogCommand.self]
+    )
+
+    /// Parses, runs, and maps every error to the documented exit codes in this one place.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as LifeboatError {
+            Terminal.error(error, verbose: CommandLine.arguments.contains("--verbose"))
+            Foundation.exit(ExitStatus.code(for: error))
+        } catch let exit as ExitCode {
+            Foundation.exit(exit.rawValue)
+        } catch {
+            self.exit(withError: error)
+        }
+    }
+}
+
+enum LifeboatVersion {
+    static let current = "0.1.0"
+}

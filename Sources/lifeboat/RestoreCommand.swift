@@ -1,0 +1,94 @@
+import ArgumentParser
+import LifeboatKit
+
+struct RestoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore",
+        abstract: "Restore a service's backup into a target folder.",
+        discussion: """
+        Each backed-up path lands at its absolute path under the target (/srv/app -> TARGET/srv/app), so \
+        --target / restores in place. A non-empty target is refused unless --exact or --force is given.
+        """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The service to restore.")
+    var service: String
+
+    @Option(help: ArgumentHelp("Restore this backup (default: the newest).", valueName: "id"))
+    var backup: String?
+
+    @Option(help: ArgumentHelp("Restore the newest backup finished at or before this ISO 8601 time.", valueName: "timestamp"))
+    var at: String?
+
+    @Option(help: ArgumentHelp("The folder to restore into.", valueName: "dir"))
+    var target: String
+
+    @Flag(help: "Make the target equal the backup: remove extras below the backed-up paths.")
+    var exact = false
+
+    @Flag(help: "Write over a non-empty target, leaving extras alone.")
+    var force = false
+
+    @Flag(help: "Print the result as one JSON object.")
+    var json = false
+
+    func validate() throws {
+        if backup != nil && at != nil { throw ValidationError("--backup and --at exclude each other") }
+        if exact && force { throw ValidationError("--exact and --force exclude each other") }
+        if let at, Timestamp.parse(at) == nil {
+            throw ValidationError("--at \(at) is not an ISO 8601 time (e.g. 2026-11-25T07:30:00Z or 2026-11-25)")
+        }
+    }
+
+    func run() async throws {
+        let workspace = try global.workspace()
+        _ = try workspace.config.service(named: service)
+        let selector: BackupSelector = backup.map { .id($0) } ?? at.flatMap(Timestamp.parse).map { .at($0) } ?? .latest
+        let mode: RestoreMode = exact ? .exact : force ? .force : .emptyTarget
+        let progress = ProgressLine(enabled: !json)
+        let result = try RestoreEngine(repository: workspace.repository).restore(
+            RestoreRequest(service: service, selector: selector, target: target, mode: mode)) { p in
+            progress.update(label: "\(service): \(p.filesRestored)/\(p.totalFiles) files", bytes: p.bytesRestored, total: p.totalBytes)
+        }
+        progress.clear()
+        if json {
+            try Terminal.json(RestoreSummary(result))
+        } else {
+            Terminal.line("\(service): restored backup \(result.record.id) (\(result.record.kind.rawValue), finished \(result.record.finished)) into \(result.target)")
+            Terminal.line("  files \(result.files), folders \(result.directories), symlinks \(result.symlinks), hard links \(result.hardlinks), \(Terminal.bytes(result.bytes)) from \(result.archivesRead) archive(s) in \(Terminal.seconds(result.durationSeconds))\(result.removed > 0 ? ", \(result.removed) extras removed" : "")")
+        }
+        for warning in result.warnings { Terminal.warn(warning) }
+    }
+}
+
+struct RestoreSummary: Encodable {
+    let service: String
+    let backup: String
+    let target: String
+    let files: Int
+    let directories: Int
+    let symlinks: Int
+    let hardlinks: Int
+    let bytes: Int64
+    let archivesRead: Int
+    let removed: Int
+    let durationSeconds: Double
+    let warnings: [String]
+
+    init(_ r: RestoreResult) {
+        service = r.record.service
+        backup = r.record.id
+        target = r.target
+        files = r.files
+        directories = r.directories
+        symlinks = r.symlinks
+        hardlinks = r.hardlinks
+        bytes = r.bytes
+        archivesRead = r.archivesRead
+        removed = r.removed
+        durationSeconds = r.durationSeconds
+        warnings = r.warnings
+    }
+}

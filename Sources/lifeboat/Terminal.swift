@@ -1,0 +1,86 @@
+import Foundation
+import Glibc
+import LifeboatKit
+
+/// Everything the CLI writes: results on stdout, errors and progress on stderr.
+enum Terminal {
+    /// Progress is drawn only for a person watching: stdout and stderr both terminals.
+    static let isInteractive = isatty(STDOUT_FILENO) == 1 && isatty(STDERR_FILENO) == 1
+
+    static func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    static func warn(_ text: String) {
+        FileHandle.standardError.write(Data(("warning: " + text + "\n").utf8))
+    }
+
+    static func error(_ error: LifeboatError, verbose: Bool) {
+        let text = verbose ? error.detailedDescription : error.message
+        FileHandle.standardError.write(Data(("error: " + text + "\n").utf8))
+    }
+
+    /// One JSON object on one line.
+    static func json<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        line(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
+    static func bytes(_ count: Int64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(count)
+        var unit = 0
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
+    }
+
+    static func seconds(_ value: Double) -> String {
+        value < 60 ? String(format: "%.2fs", value) : String(format: "%dm%02ds", Int(value) / 60, Int(value) % 60)
+    }
+
+    static func table(_ rows: [[String]]) {
+        guard let header = rows.first else { return }
+        var widths = header.map(\.count)
+        for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
+        for row in rows {
+            let cells = row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+            line(cells.joined(separator: "  "))
+        }
+    }
+}
+
+/// A one-line progress display on stderr, redrawn at most ten times a second; silent when not
+/// interactive or when JSON output was asked for.
+final class ProgressLine: @unchecked Sendable {
+    private let enabled: Bool
+    private let start = Date()
+    private var lastDraw = Date.distantPast
+    private var drawn = false
+
+    init(enabled: Bool) { self.enabled = enabled && Terminal.isInteractive }
+
+    /// - Parameters: done/total in bytes (total may be unknown), and a label with counts.
+    func update(label: String, bytes: Int64, total: Int64?) {
+        guard enabled else { return }
+        let now = Date()
+        guard now.timeIntervalSince(lastDraw) >= 0.1 else { return }
+        lastDraw = now
+        let elapsed = now.timeIntervalSince(start)
+        let rate = elapsed > 0 ? Double(bytes) / elapsed : 0
+        var text = "\(label)  \(Terminal.bytes(bytes))  \(Terminal.bytes(Int64(rate)))/s"
+        if let total, total > bytes, rate > 0 {
+            text += String(format: "  %.0f%%  ETA %@", Double(bytes) * 100 / Double(total), Terminal.seconds(Double(total - bytes) / rate))
+        }
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
+        drawn = true
+    }
+
+    func clear() {
+        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        drawn = false
+    }
+}
