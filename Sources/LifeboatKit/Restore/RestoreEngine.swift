@@ -49,14 +49,24 @@ public struct RestoreEngine: Sendable {
         result.archivesRead = plan.archives.count
         result.warnings = extraction.warnings
         try createNonFileEntries(plan: plan, target: target, disk: disk, result: &result)
+        try finish(disk)
+        // Folders that already existed got their times when written, before the entries created inside
+        // them since; a last pass over folders only (all existing now) sets their final times and modes.
+        let folders = DiskWriter(restoreOwnership: request.restoreOwnership)
+        var ignored = result
+        try createNonFileEntries(plan: plan, target: target, disk: folders, result: &ignored, foldersOnly: true)
+        try finish(folders)
+        let elapsed = ContinuousClock.now - clock
+        result.durationSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return result
+    }
+
+    private func finish(_ disk: DiskWriter) throws {
         do {
             try disk.close()
         } catch {
             throw LifeboatError(.io, "cannot finish restoring folder permissions and times: \(error)", cause: error)
         }
-        let elapsed = ContinuousClock.now - clock
-        result.durationSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return result
     }
 
     /// Creates the target if needed and resolves it to a path without symlinks; refuses a non-empty
@@ -99,9 +109,11 @@ public struct RestoreEngine: Sendable {
         return removed
     }
 
-    private func createNonFileEntries(plan: RestorePlan, target: [UInt8], disk: DiskWriter, result: inout RestoreResult) throws {
+    private func createNonFileEntries(plan: RestorePlan, target: [UInt8], disk: DiskWriter, result: inout RestoreResult,
+                                      foldersOnly: Bool = false) throws {
         let manifest = try ManifestReader(path: plan.manifestPath)
         while let entry = try manifest.next() {
+            if foldersOnly && entry.kind != .directory { continue }
             let path = target + [UInt8(ascii: "/")] + entry.path.bytes
             do {
                 switch entry.kind {
