@@ -39,7 +39,7 @@ let package = Package(
         ),
         .testTarget(name: "LifeboatNativeTests", dependencies: ["LifeboatNative"]),
         .testTarget(name: "LifeboatKitTests", dependencies: ["LifeboatKit", "LifeboatNative", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "LifeboatCLITests", dependencies: ["LifeboatKit"]),
+        .testTarget(name: "LifeboatCLITests", dependencies: ["LifeboatKit", "LifeboatNative"]),
     ]
 )
 
