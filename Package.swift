@@ -38,7 +38,11 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LifeboatNativeTests", dependencies: ["LifeboatNative"]),
-        .testTarget(name: "LifeboatKitTests", dependencies: ["LifeboatKit", "LifeboatNative", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "LifeboatKitTests",
+            dependencies: ["LifeboatKit", "LifeboatNative", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "LifeboatCLITests", dependencies: ["LifeboatKit", "LifeboatNative"]),
     ]
 )

@@ -17,6 +17,7 @@ public final class TarReader {
     let archive: OpaquePointer
     private let input: ReadContext
     private(set) var current: OpaquePointer?
+    private var reachedEnd = false
 
     private final class ReadContext {
         let source: FileSource
@@ -54,10 +55,12 @@ public final class TarReader {
 
     /// The next entry's header; nil at the end of the archive.
     public func next() throws -> TarHeader? {
+        if reachedEnd { return nil }
         var entry: OpaquePointer?
         let rc = archive_read_next_header(archive, &entry)
         if rc == ARCHIVE_EOF {
             current = nil
+            reachedEnd = true
             return nil
         }
         guard rc >= ARCHIVE_WARN, let entry else { throw failure("read next header") }
