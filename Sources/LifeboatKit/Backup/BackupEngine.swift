@@ -47,7 +47,7 @@ public struct BackupEngine: Sendable {
         if stats.skipped > 0 { notes.append("\(stats.skipped) entries could not be backed up (see warnings)") }
         if stats.inconsistentFiles > 0 { notes.append("\(stats.inconsistentFiles) files changed while being read (flagged inconsistent)") }
         let elapsed = ContinuousClock.now - clock
-        return BackupResult(record: committed, durationSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, notes: notes + warnings.prefix(20))
+        return BackupResult(record: committed, durationSeconds: elapsed.inSeconds, notes: notes + warnings.prefix(20))
     }
 
     /// Why a candidate parent's manifest cannot be trusted, or nil when it reads back intact.

@@ -8,7 +8,7 @@
 /// As in standard (Vixie) cron, when both day-of-month and day-of-week are restricted (neither starts
 /// with `*`), a day matches when *either* does; otherwise both must match. Two expressions are equal
 /// when they fire at the same times (`daily` equals `0 0 * * *`); `description` is the text as written.
-public struct CronExpression: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct CronExpression: Sendable, Hashable, TextCodable {
     /// The expression as written (whitespace collapsed), e.g. `*/5 * * * *` or `daily`.
     public let description: String
 
@@ -88,18 +88,4 @@ public struct CronExpression: Sendable, Hashable, Codable, CustomStringConvertib
         hasher.combine(daysOfWeek)
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            try self.init(parsing: text)
-        } catch let error as LifeboatError {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.message)
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
 }

@@ -3,7 +3,7 @@
 /// Units are `s`, `m`, `h`, `d` (24 h) and `w` (7 d); a value combines units from the largest to the
 /// smallest, each at most once. It is whole seconds, never negative, and encodes as its compact
 /// string form (`5400` seconds is `1h30m`), so it round-trips through JSON and YAML unchanged.
-public struct LifeboatDuration: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct LifeboatDuration: Sendable, Hashable, Comparable, TextCodable {
     /// The length in seconds; never negative.
     public let seconds: Int64
 
@@ -81,20 +81,6 @@ public struct LifeboatDuration: Sendable, Hashable, Comparable, Codable, CustomS
         lhs.seconds < rhs.seconds
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            try self.init(parsing: text)
-        } catch let error as LifeboatError {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.message)
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
 }
 
 extension StringProtocol {

@@ -57,7 +57,7 @@ public struct RestoreEngine: Sendable {
         try createNonFileEntries(plan: plan, target: target, disk: folders, result: &ignored, foldersOnly: true)
         try finish(folders)
         let elapsed = ContinuousClock.now - clock
-        result.durationSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        result.durationSeconds = elapsed.inSeconds
         return result
     }
 

@@ -50,7 +50,7 @@ public struct RestoreVerifier: Sendable {
                                         compareOwnership: geteuid() == 0)
         let differences = try comparison.differences()
         let elapsed = ContinuousClock.now - clock
-        verification.compareSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        verification.compareSeconds = elapsed.inSeconds
         verification.problems = restored.warnings + differences.lines
         verification.problemCount = restored.warnings.count + differences.count
         verification.ok = verification.problemCount == 0
