@@ -40,12 +40,25 @@ public struct Workspace: Sendable {
         return try names.map { try config.service(named: $0) }
     }
 
+    /// The engine request for a service. The repository and the catalog are always excluded, so a
+    /// source that contains them does not back up the backups.
     public func backupRequest(for service: Service, mode: BackupMode, checksum: Bool) -> BackupRequest {
+        let own = [config.repository, config.catalog, config.catalog + "-wal", config.catalog + "-shm", config.catalog + "-journal"]
         switch service.source {
         case .files(let paths, let exclude):
-            BackupRequest(service: service.name, tier: service.tier, paths: paths, excludes: exclude, mode: mode,
-                          checksum: checksum, compressionLevel: config.compressionLevel)
+            return BackupRequest(service: service.name, tier: service.tier, paths: paths, excludes: exclude + own.map(Self.literalPattern),
+                                 mode: mode, checksum: checksum, compressionLevel: config.compressionLevel)
         }
+    }
+
+    /// An fnmatch pattern that matches exactly `path`.
+    static func literalPattern(_ path: String) -> String {
+        var out = ""
+        for character in path {
+            if "*?[\\".contains(character) { out.append("\\") }
+            out.append(character)
+        }
+        return out
     }
 
     /// Backs up one service, records the job run and indexes the new backup in the catalog.

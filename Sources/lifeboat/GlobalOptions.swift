@@ -7,7 +7,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The configuration file (default: $LIFEBOAT_CONFIG, then ./lifeboat.yaml).", valueName: "file"))
     var config: String?
 
-    @Flag(name: .long, help: "Show details of errors.")
+    @Flag(name: .long, help: "Show details of errors and log what the engines do.")
     var verbose = false
 
     func loadConfig() throws -> LifeboatConfig {

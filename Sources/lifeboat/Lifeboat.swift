@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LifeboatKit
+import Logging
 
 @main
 struct Lifeboat: AsyncParsableCommand {
@@ -18,6 +19,12 @@ struct Lifeboat: AsyncParsableCommand {
 
     /// Parses, runs, and maps every error to the documented exit codes in this one place.
     static func main() async {
+        let verbose = CommandLine.arguments.contains("--verbose")
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = verbose ? .debug : .warning
+            return handler
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -26,7 +33,7 @@ struct Lifeboat: AsyncParsableCommand {
                 try command.run()
             }
         } catch let error as LifeboatError {
-            Terminal.error(error, verbose: CommandLine.arguments.contains("--verbose"))
+            Terminal.error(error, verbose: verbose)
             Foundation.exit(ExitStatus.code(for: error))
         } catch let exit as ExitCode {
             Foundation.exit(exit.rawValue)

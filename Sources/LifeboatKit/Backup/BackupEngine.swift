@@ -1,13 +1,18 @@
 import Foundation
 import LifeboatNative
+import Logging
 
 /// Runs one backup of one service into a repository. The service lock is held throughout; objects are
 /// written under temporary names and `backup.json` is committed last, so a backup killed at any moment
 /// leaves no visible backup and the next run cleans up what it left.
 public struct BackupEngine: Sendable {
     public let repository: Repository
+    private let logger: Logger
 
-    public init(repository: Repository) { self.repository = repository }
+    public init(repository: Repository, logger: Logger = Logger(label: "lifeboat.backup")) {
+        self.repository = repository
+        self.logger = logger
+    }
 
     public func run(_ request: BackupRequest, progress: (BackupProgress) -> Void = { _ in }) throws -> BackupResult {
         let clock = ContinuousClock.now
@@ -32,6 +37,7 @@ public struct BackupEngine: Sendable {
         let started = Date()
         let id = BackupID.make(at: started, after: listing.records.last?.id)
         let folder = repository.backupPath(service: request.service, id: id)
+        logger.debug("backup started", metadata: ["service": "\(request.service)", "id": "\(id)", "parent": "\(parent?.id ?? "-")"])
         try makeDurableFolder(folder)
         let pass = BackupPass(request: request, id: id, parent: parent, folder: folder, repository: repository)
         let (stats, objects, warnings) = try pass.run(progress: progress)
@@ -67,6 +73,7 @@ public struct BackupEngine: Sendable {
     /// Removes folders of backups that never committed (killed or failed runs). Caller holds the lock.
     private func removeIncomplete(service: String) {
         for id in repository.listing(service: service).incomplete {
+            logger.info("removing incomplete backup (it never committed)", metadata: ["service": "\(service)", "id": "\(id)"])
             try? FileManager.default.removeItem(atPath: repository.backupPath(service: service, id: id))
         }
     }
