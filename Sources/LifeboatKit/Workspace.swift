@@ -82,15 +82,16 @@ public struct Workspace: Sendable {
 
     /// Brings the catalog's backup index in line with the repository (backups made by other hosts or
     /// removed by hand), and returns the repository's backups of `service` (or all), oldest first.
+    /// Backups whose `backup.json` cannot be read are left out and returned as `damaged`.
     @discardableResult
-    public func syncCatalog(service: String? = nil) throws -> [BackupRecord] {
+    public func syncCatalog(service: String? = nil) throws -> (records: [BackupRecord], damaged: [BackupListing.Damaged]) {
         let listing = repository.allRecords()
         let known = try catalog.backupIDs()
         let missing = listing.records.filter { !known.contains($0.id) }
         if !missing.isEmpty { try catalog.upsert(missing) }
         let present = Set(listing.records.map(\.id))
         if !known.isSubset(of: present) { _ = try catalog.removeBackups(notIn: present) }
-        return try catalog.backups(service: service)
+        return (try catalog.backups(service: service), listing.damaged.filter { service == nil || $0.service == service })
     }
 
     /// Recreates the catalog's backup index from the repository alone; job history is kept.
@@ -103,16 +104,19 @@ public struct Workspace: Sendable {
 }
 
 extension Workspace {
-    /// Which backups of a service `verify --restore` checks: one by id, all, or the newest.
-    public func backupsToVerify(service: String, backup: String?, all: Bool) throws -> [BackupRecord] {
-        let records = repository.listing(service: service).records
+    /// Which backups of a service `verify --restore` checks: one by id, all, or the newest; and which
+    /// damaged backups (unreadable `backup.json`) fall in the same selection, to be reported as failed.
+    public func backupsToVerify(service: String, backup: String?, all: Bool) throws -> (records: [BackupRecord], damaged: [BackupListing.Damaged]) {
+        let listing = repository.listing(service: service)
         if let backup {
-            guard let record = records.first(where: { $0.id == backup }) else {
-                throw LifeboatError(.usage, "service \(service) has no complete backup \(backup); `lifeboat backups \(service)` lists them")
-            }
-            return [record]
+            if let record = listing.records.first(where: { $0.id == backup }) { return ([record], []) }
+            if let broken = listing.damaged.first(where: { $0.id == backup }) { return ([], [broken]) }
+            throw LifeboatError(.usage, "service \(service) has no complete backup \(backup); `lifeboat backups \(service)` lists them")
         }
-        return all ? records : Array(records.suffix(1))
+        if all { return (listing.records, listing.damaged) }
+        let newest = listing.records.last
+        let newer = listing.damaged.filter { broken in newest.map { broken.id > $0.id } ?? true }
+        return (newest.map { [$0] } ?? [], newer)
     }
 
     /// Restores a backup into a scratch folder, compares it, and records the run in the catalog.

@@ -17,7 +17,10 @@ struct BackupsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let workspace = try global.workspace()
-        let records = try workspace.syncCatalog(service: service)
+        let (records, damaged) = try workspace.syncCatalog(service: service)
+        for broken in damaged {
+            Terminal.warn("backup \(broken.service)/\(broken.id) is not listed: \(broken.message); run `lifeboat verify --objects`")
+        }
         if json {
             for record in records { try Terminal.json(record) }
             return

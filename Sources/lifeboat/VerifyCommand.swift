@@ -66,7 +66,8 @@ struct VerifyCommand: AsyncParsableCommand {
             Terminal.line("DAMAGED object services/\(p.service)/\(p.backup)/\(p.object): \(p.detail)")
             Terminal.line("  breaks backup(s): \(p.affectedBackups.joined(separator: ", "))")
             if p.affectedFileCount < 0 {
-                Terminal.line("  files: all files of the backup(s)")
+                let later = p.affectedFiles.isEmpty ? "" : "; in later backups: \(p.affectedFiles.joined(separator: ", "))"
+                Terminal.line("  files: all files of backup \(p.backup)\(later)")
             } else if p.affectedFileCount > 0 {
                 let more = p.affectedFileCount > p.affectedFiles.count ? " (and \(p.affectedFileCount - p.affectedFiles.count) more)" : ""
                 Terminal.line("  files (\(p.affectedFileCount)): \(p.affectedFiles.joined(separator: ", "))\(more)")
@@ -80,7 +81,17 @@ struct VerifyCommand: AsyncParsableCommand {
         var anyFailed = false
         var verifiedAny = false
         for name in names {
-            let records = try workspace.backupsToVerify(service: name, backup: backup, all: allBackups)
+            let (records, damaged) = try workspace.backupsToVerify(service: name, backup: backup, all: allBackups)
+            for broken in damaged {
+                verifiedAny = true
+                anyFailed = true
+                let result = RestoreVerification.damagedRecord(broken)
+                if json {
+                    try Terminal.json(result)
+                } else {
+                    Terminal.line("FAILED \(name) \(broken.id): \(result.problems[0])")
+                }
+            }
             for record in records {
                 verifiedAny = true
                 let progress = ProgressLine(enabled: !json)

@@ -26,11 +26,11 @@ public struct BackupEngine: Sendable {
         if request.mode == .incremental && parent == nil {
             throw LifeboatError(.usage, "service \(request.service) has no complete backup to build an incremental on; run a full backup first (or leave out --incremental)")
         }
-        if let candidate = parent, let problem = manifestProblem(of: candidate) {
+        if let candidate = parent, let problem = chainProblem(of: candidate) {
             if request.mode == .incremental {
-                throw LifeboatError(.corrupt, "the parent backup \(candidate.id) is damaged (\(problem)); run `lifeboat verify \(request.service) --objects`, then take a --full backup")
+                throw LifeboatError(.corrupt, "the parent backup \(candidate.id) cannot be built on (\(problem)); run `lifeboat verify \(request.service) --objects`, then take a --full backup")
             }
-            notes.append("parent backup \(candidate.id) is damaged (\(problem)): took a full backup instead")
+            notes.append("parent backup \(candidate.id) cannot be built on (\(problem)): took a full backup instead")
             parent = nil
         }
 
@@ -57,17 +57,44 @@ public struct BackupEngine: Sendable {
     }
 
     /// Why a candidate parent's manifest cannot be trusted, or nil when it reads back intact.
-    private func manifestProblem(of record: BackupRecord) -> String? {
+    /// Why an incremental must not build on `record`, or nil when it may: its manifest must read back
+    /// intact, and every data archive it refers to (in any backup of the chain) must be listed in its
+    /// backup's `backup.json` and be present with the recorded size. A flipped byte inside an archive
+    /// is only found by `verify`, which re-hashes; this check costs one manifest read and a few stats.
+    private func chainProblem(of record: BackupRecord) -> String? {
         guard let object = record.manifestObject else { return "backup.json lists no manifest" }
         let path = repository.objectPath(service: record.service, id: record.id, name: object.name)
+        var referenced: Set<[String]> = []
         do {
             let reader = try ManifestReader(path: path)
-            while try reader.next() != nil {}
+            while let entry = try reader.next() {
+                if let ref = entry.ref, let archive = entry.archive { referenced.insert([ref, archive]) }
+            }
             let digest = try reader.objectDigest()
-            return digest.hex == object.sha256 ? nil : "manifest SHA-256 mismatch"
+            if digest.hex != object.sha256 { return "its manifest's SHA-256 does not match backup.json" }
         } catch {
-            return "manifest unreadable: \(error)"
+            return "its manifest is unreadable: \(error)"
         }
+        var records: [String: BackupRecord] = [record.id: record]
+        for pair in referenced.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            let (id, name) = (pair[0], pair[1])
+            if records[id] == nil {
+                guard let owner = try? repository.record(service: record.service, id: id) else {
+                    return "backup \(id), which holds content it refers to, is missing or damaged"
+                }
+                records[id] = owner
+            }
+            guard let listed = records[id]?.objects.first(where: { $0.name == name }) else {
+                return "object \(id)/\(name) is not listed in its backup.json"
+            }
+            let objectPath = repository.objectPath(service: record.service, id: id, name: name)
+            guard let status = try? FileStatus.lstat(Array(objectPath.utf8)) else {
+                return "object \(id)/\(name) is missing"
+            }
+            let size = status.size
+            if size != listed.size { return "object \(id)/\(name) has \(size) bytes, backup.json says \(listed.size)" }
+        }
+        return nil
     }
 
     /// Removes folders of backups that never committed (killed or failed runs). Caller holds the lock.

@@ -63,14 +63,7 @@ struct TreeScanner {
             return
         }
         defer { closedir(dir) }
-        var names: [[UInt8]] = []
-        while let item = readdir(dir) {
-            let name = withUnsafePointer(to: &item.pointee.d_name) { pointer in
-                pointer.withMemoryRebound(to: UInt8.self, capacity: 256) { Array(UnsafeBufferPointer(start: $0, count: strlen(UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)))) }
-            }
-            if name == [UInt8(ascii: ".")] || name == [UInt8(ascii: "."), UInt8(ascii: ".")] { continue }
-            names.append(name)
-        }
+        var names = entryNames(dir)
         names.sort { $0.lexicographicallyPrecedes($1) }
         let fd = dirfd(dir)
         for name in names {
@@ -96,4 +89,14 @@ struct TreeScanner {
         }
         return false
     }
+}
+
+/// The names in an open folder, without `.` and `..`, as raw bytes.
+func entryNames(_ dir: OpaquePointer) -> [[UInt8]] {
+    var names: [[UInt8]] = []
+    while let item = readdir(dir) {
+        let name = withUnsafeBytes(of: &item.pointee.d_name) { Array($0.prefix(while: { $0 != 0 })) }
+        if name != [UInt8(ascii: ".")] && name != [UInt8(ascii: "."), UInt8(ascii: ".")] { names.append(name) }
+    }
+    return names
 }

@@ -17,7 +17,8 @@ public final class ServiceLock: @unchecked Sendable {
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
             close(fd)
-            throw LifeboatError(.locked, "service \(service) is locked by another Lifeboat process\(holder.map { " (\($0))" } ?? ""); wait for it to finish and try again")
+            let who = holder.flatMap { $0.isEmpty ? nil : " (\($0))" } ?? ""
+            throw LifeboatError(.locked, "service \(service) is locked by another process\(who) holding \(path); wait for it to finish and try again")
         }
         let now = Date()
         let lease = "host=\(ProcessInfo.processInfo.hostName) pid=\(getpid()) purpose=\(purpose) started=\(Timestamp.format(now)) expires=\(Timestamp.format(now.addingTimeInterval(24 * 3600)))\n"

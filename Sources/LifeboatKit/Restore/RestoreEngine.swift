@@ -98,14 +98,33 @@ public struct RestoreEngine: Sendable {
     /// `--exact`: removes what lies below the backed-up paths in the target but is not in the backup (or
     /// has another type there).
     private func removeExtras(plan: RestorePlan, target: [UInt8]) throws -> Int {
-        var removed = 0
+        var removed = try clearAncestors(of: plan.roots, under: target)
         try ManifestTreeMerge(manifestPath: plan.manifestPath, base: target, roots: plan.roots).run({ entry, found in
             guard let found else { return false }
             if let entry, entry.matchesKind(of: found.status) { return true }
-            try FileManager.default.removeItem(atPath: String(decoding: found.absolute, as: UTF8.self))
+            try removeTree(found.absolute)
             removed += 1
             return false
         }, problem: { _ in })
+        return removed
+    }
+
+    /// Makes sure the folders between the target and each root (`TARGET/srv` for root `srv/app`) are
+    /// real folders inside the target: a symlink or file there is removed (the restore recreates the
+    /// folder), so that nothing below can lead outside the target.
+    private func clearAncestors(of roots: [TreePath], under target: [UInt8]) throws -> Int {
+        var removed = 0
+        for root in roots {
+            var path = target
+            for component in root.components.dropLast() {
+                path += [UInt8(ascii: "/")] + component
+                guard let status = try FileStatus.lstat(path) else { break }
+                if status.kind == .directory { continue }
+                try removeTree(path)
+                removed += 1
+                break
+            }
+        }
         return removed
     }
 

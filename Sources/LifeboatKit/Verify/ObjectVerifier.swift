@@ -11,7 +11,8 @@ public struct ObjectProblem: Sendable, Codable, Equatable {
     public var detail: String
     /// Backups that cannot be fully restored because of this object.
     public var affectedBackups: [String]
-    /// Up to 20 affected files (tree paths); `affectedFileCount` has the total (-1 means "all files").
+    /// Up to 20 affected files (tree paths); `affectedFileCount` has the number of distinct paths
+    /// (-1: all files of `backup`, plus the listed files of later backups).
     public var affectedFiles: [String]
     public var affectedFileCount: Int
 }
@@ -33,11 +34,10 @@ public struct ObjectVerifier: Sendable {
         var result = ObjectVerification()
         for service in services {
             let listing = repository.listing(service: service)
-            for damaged in listing.damaged {
-                result.problems.append(ObjectProblem(service: service, backup: damaged.id, object: "backup.json", problem: "record",
-                                                     detail: damaged.message, affectedBackups: [damaged.id], affectedFiles: [], affectedFileCount: -1))
+            var found = listing.damaged.map {
+                ObjectProblem(service: service, backup: $0.id, object: "backup.json", problem: "record",
+                              detail: $0.message, affectedBackups: [], affectedFiles: [], affectedFileCount: 0)
             }
-            var found: [ObjectProblem] = []
             for record in listing.records {
                 result.backupsChecked += 1
                 for object in record.objects {
@@ -76,8 +76,10 @@ public struct ObjectVerifier: Sendable {
         return nil
     }
 
-    /// Fills in which backups and files a problem breaks: a damaged manifest breaks its own backup
-    /// entirely; a damaged data archive breaks every file, in any backup, whose content it holds.
+    /// Fills in which backups and files a problem breaks. A damaged manifest breaks its own backup
+    /// entirely. A damaged data archive breaks every file, in any backup, whose content it holds. A
+    /// damaged `backup.json` breaks its own backup and every file of later backups that refers to any
+    /// of its archives (their restore cannot check those archives without it).
     private func impact(of problem: ObjectProblem, records: [BackupRecord], damaged: [ObjectProblem]) -> ObjectProblem {
         var problem = problem
         if problem.object == ManifestFile.objectName {
@@ -85,22 +87,30 @@ public struct ObjectVerifier: Sendable {
             problem.affectedFileCount = -1
             return problem
         }
+        let wholeBackup = problem.object == "backup.json"
         let brokenManifests = Set(damaged.filter { $0.object == ManifestFile.objectName }.map(\.backup))
+        var files = Set<TreePath>()
         for record in records where record.id >= problem.backup && !brokenManifests.contains(record.id) {
             guard let manifest = record.manifestObject else { continue }
             let path = repository.objectPath(service: record.service, id: record.id, name: manifest.name)
             guard let reader = try? ManifestReader(path: path) else { continue }
             var hit = false
             while let entry = try? reader.next() {
-                guard entry.kind == .file, entry.ref == problem.backup, entry.archive == problem.object else { continue }
+                guard entry.kind == .file, entry.ref == problem.backup, wholeBackup || entry.archive == problem.object else { continue }
                 hit = true
-                problem.affectedFileCount += 1
-                let name = entry.path.description
-                if problem.affectedFiles.count < 20 && !problem.affectedFiles.contains(name) { problem.affectedFiles.append(name) }
+                if files.insert(entry.path).inserted && problem.affectedFiles.count < 20 {
+                    problem.affectedFiles.append(entry.path.description)
+                }
             }
             if hit { problem.affectedBackups.append(record.id) }
         }
-        if problem.affectedBackups.isEmpty { problem.affectedBackups = [problem.backup] }
+        problem.affectedFileCount = files.count
+        if wholeBackup {
+            problem.affectedBackups.insert(problem.backup, at: 0)
+            problem.affectedFileCount = -1
+        } else if problem.affectedBackups.isEmpty {
+            problem.affectedBackups = [problem.backup]
+        }
         return problem
     }
 }

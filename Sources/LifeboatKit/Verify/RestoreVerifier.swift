@@ -14,6 +14,13 @@ public struct RestoreVerification: Sendable, Codable {
     /// Up to 100 differences or the restore error.
     public var problems: [String]
     public var problemCount: Int
+
+    /// The result for a backup whose `backup.json` cannot be read: it cannot be restored at all.
+    public static func damagedRecord(_ damaged: BackupListing.Damaged) -> RestoreVerification {
+        RestoreVerification(service: damaged.service, backup: damaged.id, ok: false, files: 0, bytes: 0, restoreSeconds: 0,
+                            compareSeconds: 0, problems: ["backup.json of services/\(damaged.service)/\(damaged.id) is damaged: \(damaged.message)"],
+                            problemCount: 1)
+    }
 }
 
 /// `verify --restore`: restore into a fresh scratch folder, compare every path, remove the folder.

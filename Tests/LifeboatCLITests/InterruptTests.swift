@@ -1,0 +1,116 @@
+import Foundation
+import Glibc
+import Testing
+
+/// Adds about 120 MB of incompressible data (new random bytes each call) to `srv/app/bulk`, so that a
+/// backup spends a second or so writing its data archive. Faster than a 150 MB make-testdata tree.
+private func writeBulk(_ h: CLIHarness) throws {
+    try h.shell("mkdir -p srv/app/bulk && for i in $(seq 1 12); do head -c 10M /dev/urandom > srv/app/bulk/blob-$i.bin; done")
+}
+
+private func folders(_ h: CLIHarness) -> Set<String> {
+    Set((try? FileManager.default.contentsOfDirectory(atPath: "\(h.root)/repo/services/app")) ?? [])
+}
+
+private func size(_ path: String) -> Int64? {
+    var st = stat()
+    return lstat(path, &st) == 0 ? Int64(st.st_size) : nil
+}
+
+/// Starts `lifeboat backup app`, waits until a new backup folder holds a `.tmp-` data archive that grows,
+/// and kills the process with SIGKILL. Returns the folder the killed backup left.
+private func killBackupWhileWriting(_ h: CLIHarness, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+    let before = folders(h)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: CLIHarness.binary)
+    process.arguments = ["backup", "app", "--config", "\(h.root)/lifeboat.yaml"]
+    process.currentDirectoryURL = URL(fileURLWithPath: h.root)
+    var environment = ProcessInfo.processInfo.environment
+    environment.removeValue(forKey: "LIFEBOAT_CONFIG")
+    process.environment = environment
+    process.standardInput = FileHandle.nullDevice
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+
+    var folder: String?
+    var growing = false
+    var last: (path: String, size: Int64)?
+    let deadline = Date().addingTimeInterval(10)
+    while !growing && process.isRunning && Date() < deadline {
+        if let id = folders(h).subtracting(before).first {
+            folder = h.backupFolder(id)
+            let temps = ((try? FileManager.default.contentsOfDirectory(atPath: h.backupFolder(id))) ?? [])
+                .filter { $0.hasPrefix(".tmp-data-") }.sorted()
+            if let name = temps.last, let bytes = size("\(h.backupFolder(id))/\(name)") {
+                if let last, last.path == name, bytes > last.size { growing = true; break }
+                last = (name, bytes)
+            }
+        }
+        usleep(2_000)
+    }
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+    #expect(growing, "never saw a growing .tmp- data archive (last seen: \(String(describing: last)))", sourceLocation: sourceLocation)
+    #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL,
+            "the backup was not killed: it exited \(process.terminationStatus) first (make the tree bigger)", sourceLocation: sourceLocation)
+    return try #require(folder, "the killed backup made no folder", sourceLocation: sourceLocation)
+}
+
+/// Kills a backup (an incremental over a full one, or the first, full one), then checks that nothing of it
+/// is visible, that the repository verifies, and that the next backup cleans up and restores exactly.
+private func killAndRecover(priorFull: Bool) throws {
+    let h = try CLIHarness(name: "kill\(priorFull ? "Incremental" : "Full")")
+    defer { h.remove() }
+    try h.makeTestData(sizeMB: 2)
+    try writeBulk(h)
+    try h.ok("init")
+    var prior: [String] = []
+    if priorFull {
+        try h.ok("backup", "app", "--full")
+        prior = try h.backupIDs()
+        #expect(prior.count == 1)
+        try h.mutate(1)
+        try writeBulk(h)  // new content: the incremental has to store all of it again
+    }
+
+    let killed = try killBackupWhileWriting(h)
+    let killedID = (killed as NSString).lastPathComponent
+    #expect(!FileManager.default.fileExists(atPath: "\(killed)/backup.json"), "the killed backup committed")
+    #expect(folders(h) == Set(prior + [killedID]))
+
+    // Nothing of the killed backup is visible, and the repository checks out.
+    #expect(try h.backupIDs() == prior)
+    let objects = try h.ok("verify", "--objects")
+    #expect(!objects.output.contains(killedID), "verify --objects: \(objects.output)")
+    let verify = try h.ok("verify")
+    #expect(!verify.output.contains(killedID), "verify: \(verify.output)")
+
+    // The next backup succeeds, removes the killed one's folder, and restores the source exactly.
+    let source = try TreeSnapshot(h.source)
+    let result = try h.ok("backup", "app", "--json")
+    let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+    let id = try #require(json?["id"] as? String, "backup --json printed: \(result.output)")
+    #expect(json?["kind"] as? String == (priorFull ? "incremental" : "full"))
+    #expect(json?["parent"] as? String == prior.last)
+    #expect(json?["status"] as? String == "complete")
+    #expect(folders(h) == Set(prior + [id]), "left in services/app: \(folders(h).sorted())")
+    #expect(try h.backupIDs() == prior + [id])
+    let target = "\(h.root)/out"
+    try h.ok("restore", "app", "--target", target)
+    let restored = try TreeSnapshot(h.restored(in: target))
+    #expect(source.differences(from: restored) == [])
+}
+
+@Suite("A killed backup leaves no trace")
+struct InterruptTests {
+    @Test("SIGKILL during the first (full) backup")
+    func killedFullBackup() throws {
+        try killAndRecover(priorFull: false)
+    }
+
+    @Test("SIGKILL during an incremental backup on top of a full one")
+    func killedIncrementalBackup() throws {
+        try killAndRecover(priorFull: true)
+    }
+}
