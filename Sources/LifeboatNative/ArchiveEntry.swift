@@ -54,6 +54,18 @@ final class ArchiveEntry {
     }
 
     var isSparse: Bool { archive_entry_sparse_count(pointer) > 0 }
+
+    /// The data regions (offset, length) of a sparse entry; nil when the entry has no holes.
+    var dataRegions: [(offset: Int64, length: Int64)]? {
+        guard archive_entry_sparse_reset(pointer) > 0 else { return nil }
+        var regions: [(offset: Int64, length: Int64)] = []
+        var offset: la_int64_t = 0
+        var length: la_int64_t = 0
+        while archive_entry_sparse_next(pointer, &offset, &length) == ARCHIVE_OK {
+            regions.append((offset, length))
+        }
+        return regions.sorted { $0.offset < $1.offset }
+    }
 }
 
 /// The message libarchive left on a handle.

@@ -48,6 +48,11 @@ public final class TarWriter {
         archive_read_disk_set_standard_lookup(disk)
         archive_read_disk_set_behavior(disk, ARCHIVE_READDISK_NO_FFLAGS)
         try check(archive_write_set_format_pax(archive), "set pax format")
+        // Names are stored as the bytes found on disk (`hdrcharset=BINARY`): with UTF-8 headers,
+        // libarchive's reader normalises decomposed (NFD) names to NFC, so they would read back as other
+        // bytes than the manifest lists. GNU tar warns that it does not know the keyword and reads the
+        // names as they are (`--warning=no-unknown-keyword` silences it).
+        try check(archive_write_set_format_option(archive, "pax", "hdrcharset", "BINARY"), "set pax hdrcharset")
         try check(archive_write_add_filter_zstd(archive), "add zstd filter")
         try check(archive_write_set_filter_option(archive, "zstd", "compression-level", String(compressionLevel)), "set zstd level")
         try check(archive_write_set_filter_option(archive, "zstd", "threads", String(threads)), "set zstd threads")
@@ -93,9 +98,9 @@ public final class TarWriter {
         lseek(fd, 0, SEEK_SET)
         posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
         entry.setPath(archivePath)
-        try check(archive_write_header(archive, entry.pointer), "write header for \(display)")
+        try writeHeader(entry, display: display)
 
-        let hasher = SHA256Hasher()
+        let hasher = ArchivedContentHasher(dataRegions: entry.dataRegions)
         let size = Int64(before.st_size)
         var done: Int64 = 0
         var consistent = true
@@ -107,7 +112,7 @@ public final class TarWriter {
                 throw NativeError.posix("read", path: display)
             }
             if n == 0 { break }
-            try writeData(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), hasher: hasher, display)
+            try writeData(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), at: done, hasher: hasher, display)
             done += Int64(n)
             progress(n)
         }
@@ -117,7 +122,7 @@ public final class TarWriter {
             buffer.initializeMemory(as: UInt8.self, repeating: 0)
             while done < size {
                 let n = Int(min(Int64(buffer.count), size - done))
-                try writeData(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), hasher: hasher, display)
+                try writeData(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), at: done, hasher: hasher, display)
                 done += Int64(n)
             }
         } else if read(fd, buffer.baseAddress, 1) > 0 {
@@ -130,6 +135,7 @@ public final class TarWriter {
         if statusAfter.size != status.size || statusAfter.mtimeNs != status.mtimeNs || statusAfter.ctimeNs != status.ctimeNs {
             consistent = false
         }
+        if hasher.dataInHoles { consistent = false }
         return StoredContent(status: status, sha256: hasher.finalize(), consistent: consistent,
                              xattrs: entry.xattrs, sparse: entry.isSparse)
     }
@@ -137,7 +143,7 @@ public final class TarWriter {
     /// Archives a folder or symlink (read from `sourcePath`) under `archivePath`.
     public func appendMetadata(sourcePath: [UInt8], archivePath: [UInt8]) throws -> StoredMetadata {
         let entry = try diskEntry(sourcePath: sourcePath, archivePath: archivePath)
-        try check(archive_write_header(archive, entry.pointer), "write header for \(String(decoding: sourcePath, as: UTF8.self))")
+        try writeHeader(entry, display: String(decoding: sourcePath, as: UTF8.self))
         return StoredMetadata(xattrs: entry.xattrs, symlinkTarget: entry.symlinkBytes)
     }
 
@@ -147,13 +153,17 @@ public final class TarWriter {
         archive_entry_sparse_clear(entry.pointer)
         archive_entry_set_size(entry.pointer, 0)
         entry.setHardlink(linkTarget)
-        try check(archive_write_header(archive, entry.pointer), "write hard link \(String(decoding: sourcePath, as: UTF8.self))")
+        try writeHeader(entry, display: String(decoding: sourcePath, as: UTF8.self))
     }
 
     /// Writes the end-of-archive marker and flushes the compressor; the sink stays open.
     public func finish() throws {
         finished = true
         try check(archive_write_close(archive), "close archive")
+    }
+
+    private func writeHeader(_ entry: ArchiveEntry, display: String) throws {
+        try check(archive_write_header(archive, entry.pointer), "write header for \(display)")
     }
 
     private func diskEntry(sourcePath: [UInt8], archivePath: [UInt8]) throws -> ArchiveEntry {
@@ -170,8 +180,8 @@ public final class TarWriter {
         return entry
     }
 
-    private func writeData(_ bytes: UnsafeRawBufferPointer, hasher: SHA256Hasher, _ display: String) throws {
-        hasher.update(bytes)
+    private func writeData(_ bytes: UnsafeRawBufferPointer, at offset: Int64, hasher: ArchivedContentHasher, _ display: String) throws {
+        hasher.update(bytes, at: offset)
         var offset = 0
         while offset < bytes.count {
             let n = archive_write_data(archive, bytes.baseAddress! + offset, bytes.count - offset)
