@@ -40,14 +40,27 @@ public struct Workspace: Sendable {
         return try names.map { try config.service(named: $0) }
     }
 
-    /// The engine request for a service. The repository and the catalog are always excluded, so a
-    /// source that contains them does not back up the backups.
+    /// The engine request for a service.
     public func backupRequest(for service: Service, mode: BackupMode, checksum: Bool) -> BackupRequest {
+        switch service.source {
+        case .files(let paths, _):
+            return BackupRequest(service: service.name, tier: service.tier, paths: paths, excludes: excludes(of: service),
+                                 mode: mode, checksum: checksum, compressionLevel: config.compressionLevel)
+        }
+    }
+
+    /// The restore request for a service; `--exact` keeps what the service's backups never contain.
+    public func restoreRequest(for service: Service, selector: BackupSelector, target: String, mode: RestoreMode) -> RestoreRequest {
+        RestoreRequest(service: service.name, selector: selector, target: target, mode: mode, keep: excludes(of: service))
+    }
+
+    /// The service's exclude patterns plus the repository and the catalog, which are always excluded:
+    /// a source that contains them must not back up the backups, nor `--exact` remove them.
+    func excludes(of service: Service) -> [String] {
         let own = [config.repository, config.catalog, config.catalog + "-wal", config.catalog + "-shm", config.catalog + "-journal"]
         switch service.source {
-        case .files(let paths, let exclude):
-            return BackupRequest(service: service.name, tier: service.tier, paths: paths, excludes: exclude + own.map(Self.literalPattern),
-                                 mode: mode, checksum: checksum, compressionLevel: config.compressionLevel)
+        case .files(_, let exclude):
+            return exclude + own.map(Self.literalPattern)
         }
     }
 
@@ -76,7 +89,8 @@ public struct Workspace: Sendable {
             return result
         } catch {
             if let job { try? catalog.finishJob(id: job, finished: Timestamp.format(Date()), outcome: "failed", bytes: nil, error: "\(error)") }
-            throw error
+            if let error = error as? LifeboatError { throw error }
+            throw LifeboatError(.io, "backup of \(service.name) failed: \(error); nothing was committed, the next backup cleans up", cause: error)
         }
     }
 

@@ -83,17 +83,17 @@ public final class TarWriter {
         let display = String(decoding: sourcePath, as: UTF8.self)
         var fd = withCPath(sourcePath) { open($0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | CArchive_O_NOATIME) }
         if fd < 0 && errno == EPERM { fd = withCPath(sourcePath) { open($0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) } }
-        if fd < 0 { throw NativeError.posix("open", path: display) }
+        if fd < 0 { throw NativeError.posix("open", path: display).source() }
         defer { close(fd) }
         var before = stat()
-        if fstat(fd, &before) != 0 { throw NativeError.posix("stat", path: display) }
+        if fstat(fd, &before) != 0 { throw NativeError.posix("stat", path: display).source() }
         guard before.st_mode & S_IFMT == S_IFREG else {
-            throw NativeError(.posix, "open \(display)", "is no longer a regular file")
+            throw NativeError(.posix, "open \(display)", "is no longer a regular file").source()
         }
         let entry = ArchiveEntry()
         entry.setSourcePath(sourcePath)
         guard archive_read_disk_entry_from_file(disk, entry.pointer, fd, &before) >= ARCHIVE_WARN else {
-            throw NativeError(.libarchive, "read metadata of \(display)", archiveMessage(disk))
+            throw NativeError(.libarchive, "read metadata of \(display)", archiveMessage(disk)).source()
         }
         lseek(fd, 0, SEEK_SET)
         posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
@@ -109,6 +109,7 @@ public final class TarWriter {
             let n = read(fd, buffer.baseAddress, want)
             if n < 0 {
                 if errno == EINTR { continue }
+                // The header is written: the archive cannot skip this entry any more.
                 throw NativeError.posix("read", path: display)
             }
             if n == 0 { break }
@@ -147,13 +148,18 @@ public final class TarWriter {
         return StoredMetadata(xattrs: entry.xattrs, symlinkTarget: entry.symlinkBytes)
     }
 
-    /// Archives `archivePath` as a hard link to `linkTarget`, an earlier path of the same backup.
+    /// Archives `archivePath` as a hard link to `linkTarget`, an earlier path of the same backup. Only
+    /// `lstat` is needed: content, xattrs and ACLs belong to the inode, stored with the first name.
     public func appendHardlink(sourcePath: [UInt8], archivePath: [UInt8], linkTarget: [UInt8]) throws {
-        let entry = try diskEntry(sourcePath: sourcePath, archivePath: archivePath)
-        archive_entry_sparse_clear(entry.pointer)
+        let display = String(decoding: sourcePath, as: UTF8.self)
+        var st = stat()
+        if withCPath(sourcePath, { lstat($0, &st) }) != 0 { throw NativeError.posix("lstat", path: display).source() }
+        let entry = ArchiveEntry()
+        archive_entry_copy_stat(entry.pointer, &st)
+        entry.setPath(archivePath)
         archive_entry_set_size(entry.pointer, 0)
         entry.setHardlink(linkTarget)
-        try writeHeader(entry, display: String(decoding: sourcePath, as: UTF8.self))
+        try writeHeader(entry, display: display)
     }
 
     /// Writes the end-of-archive marker and flushes the compressor; the sink stays open.
@@ -171,10 +177,10 @@ public final class TarWriter {
         entry.setSourcePath(sourcePath)
         var st = stat()
         if withCPath(sourcePath, { lstat($0, &st) }) != 0 {
-            throw NativeError.posix("lstat", path: String(decoding: sourcePath, as: UTF8.self))
+            throw NativeError.posix("lstat", path: String(decoding: sourcePath, as: UTF8.self)).source()
         }
         guard archive_read_disk_entry_from_file(disk, entry.pointer, -1, &st) >= ARCHIVE_WARN else {
-            throw NativeError(.libarchive, "read metadata of \(String(decoding: sourcePath, as: UTF8.self))", archiveMessage(disk))
+            throw NativeError(.libarchive, "read metadata of \(String(decoding: sourcePath, as: UTF8.self))", archiveMessage(disk)).source()
         }
         entry.setPath(archivePath)
         return entry

@@ -25,8 +25,13 @@ struct Lifeboat: AsyncParsableCommand {
             handler.logLevel = verbose ? .debug : .warning
             return handler
         }
+        var command: any ParsableCommand
         do {
-            var command = try parseAsRoot()
+            command = try parseAsRoot()
+        } catch {
+            self.exit(withError: error)  // usage errors, --help, --version: ArgumentParser's own output
+        }
+        do {
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -37,8 +42,12 @@ struct Lifeboat: AsyncParsableCommand {
             Foundation.exit(ExitStatus.code(for: error))
         } catch let exit as ExitCode {
             Foundation.exit(exit.rawValue)
+        } catch where String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") {
+            self.exit(withError: error)  // --help and friends are delivered as errors from run()
         } catch {
-            self.exit(withError: error)
+            // Anything the library did not describe itself: still one line and the documented code.
+            Terminal.error(LifeboatError(.io, "\(error); run with --verbose for details", cause: error), verbose: verbose)
+            Foundation.exit(ExitStatus.failure)
         }
     }
 }

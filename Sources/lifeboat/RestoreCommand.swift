@@ -44,12 +44,12 @@ struct RestoreCommand: AsyncParsableCommand {
 
     func run() async throws {
         let workspace = try global.workspace()
-        _ = try workspace.config.service(named: service)
+        let configured = try workspace.config.service(named: service)
         let selector: BackupSelector = backup.map { .id($0) } ?? at.flatMap(Timestamp.parse).map { .at($0) } ?? .latest
         let mode: RestoreMode = exact ? .exact : force ? .force : .emptyTarget
         let progress = ProgressLine(enabled: !json)
-        let result = try RestoreEngine(repository: workspace.repository).restore(
-            RestoreRequest(service: service, selector: selector, target: target, mode: mode)) { p in
+        let request = workspace.restoreRequest(for: configured, selector: selector, target: target, mode: mode)
+        let result = try RestoreEngine(repository: workspace.repository).restore(request) { p in
             progress.update(label: "\(service): \(p.filesRestored)/\(p.totalFiles) files", bytes: p.bytesRestored, total: p.totalBytes)
         }
         progress.clear()

@@ -44,7 +44,11 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let workspace = try global.workspace()
-        let names = services.isEmpty ? workspace.repository.serviceNames() : services
+        // Default: every configured service (one without a backup is a failure) and every service the
+        // repository holds backups of (including ones no longer configured).
+        let names = services.isEmpty
+            ? Array(Set(workspace.config.services.map(\.name) + workspace.repository.serviceNames())).sorted()
+            : services
         for name in names where !workspace.repository.serviceNames().contains(name) {
             _ = try workspace.config.service(named: name)  // unknown name: a clear usage error
         }
@@ -82,6 +86,17 @@ struct VerifyCommand: AsyncParsableCommand {
         var verifiedAny = false
         for name in names {
             let (records, damaged) = try workspace.backupsToVerify(service: name, backup: backup, all: allBackups)
+            if records.isEmpty && damaged.isEmpty {
+                anyFailed = true
+                verifiedAny = true
+                let message = "service \(name) has no backup to verify: nothing can be restored; run `lifeboat backup \(name)`"
+                if json {
+                    try Terminal.json(["service": name, "ok": "false", "problems": message])
+                } else {
+                    Terminal.line("FAILED \(name): \(message)")
+                }
+                continue
+            }
             for broken in damaged {
                 verifiedAny = true
                 anyFailed = true
@@ -112,7 +127,7 @@ struct VerifyCommand: AsyncParsableCommand {
                 }
             }
         }
-        if !verifiedAny && !json { Terminal.line("Nothing to verify: no backups yet.") }
+        if !verifiedAny && !json { Terminal.line("Nothing to verify: no services are configured or backed up.") }
         return anyFailed
     }
 }

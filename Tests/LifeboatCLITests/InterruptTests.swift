@@ -83,8 +83,15 @@ private func killAndRecover(priorFull: Bool) throws {
     #expect(try h.backupIDs() == prior)
     let objects = try h.ok("verify", "--objects")
     #expect(!objects.output.contains(killedID), "verify --objects: \(objects.output)")
-    let verify = try h.ok("verify")
-    #expect(!verify.output.contains(killedID), "verify: \(verify.output)")
+    if prior.isEmpty {
+        // No backup at all yet: verification must say so and fail, not pass over the service.
+        let verify = try h.lifeboat("verify")
+        #expect(verify.status == 1 && verify.output.contains("has no backup"), "verify: \(verify.output)")
+        #expect(!verify.output.contains(killedID), "verify: \(verify.output)")
+    } else {
+        let verify = try h.ok("verify")
+        #expect(!verify.output.contains(killedID), "verify: \(verify.output)")
+    }
 
     // The next backup succeeds, removes the killed one's folder, and restores the source exactly.
     let source = try TreeSnapshot(h.source)

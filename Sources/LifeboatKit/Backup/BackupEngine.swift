@@ -64,37 +64,18 @@ public struct BackupEngine: Sendable {
     private func chainProblem(of record: BackupRecord) -> String? {
         guard let object = record.manifestObject else { return "backup.json lists no manifest" }
         let path = repository.objectPath(service: record.service, id: record.id, name: object.name)
-        var referenced: Set<[String]> = []
+        var referenced: Set<ArchiveRef> = []
         do {
             let reader = try ManifestReader(path: path)
             while let entry = try reader.next() {
-                if let ref = entry.ref, let archive = entry.archive { referenced.insert([ref, archive]) }
+                if let ref = entry.ref, let archive = entry.archive { referenced.insert(ArchiveRef(backup: ref, archive: archive)) }
             }
             let digest = try reader.objectDigest()
             if digest.hex != object.sha256 { return "its manifest's SHA-256 does not match backup.json" }
         } catch {
             return "its manifest is unreadable: \(error)"
         }
-        var records: [String: BackupRecord] = [record.id: record]
-        for pair in referenced.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            let (id, name) = (pair[0], pair[1])
-            if records[id] == nil {
-                guard let owner = try? repository.record(service: record.service, id: id) else {
-                    return "backup \(id), which holds content it refers to, is missing or damaged"
-                }
-                records[id] = owner
-            }
-            guard let listed = records[id]?.objects.first(where: { $0.name == name }) else {
-                return "object \(id)/\(name) is not listed in its backup.json"
-            }
-            let objectPath = repository.objectPath(service: record.service, id: id, name: name)
-            guard let status = try? FileStatus.lstat(Array(objectPath.utf8)) else {
-                return "object \(id)/\(name) is missing"
-            }
-            let size = status.size
-            if size != listed.size { return "object \(id)/\(name) has \(size) bytes, backup.json says \(listed.size)" }
-        }
-        return nil
+        return repository.unavailableArchive(service: record.service, refs: referenced)?.problem
     }
 
     /// Removes folders of backups that never committed (killed or failed runs). Caller holds the lock.

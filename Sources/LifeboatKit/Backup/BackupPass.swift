@@ -84,29 +84,28 @@ final class BackupPass {
                 entry.symlinkTarget = kind == .symlink ? (stored.symlinkTarget ?? []) : nil
                 if kind == .directory { stats.directories += 1 } else { stats.symlinks += 1 }
             case .regular:
-                if status.links > 1 {
-                    let key = HardlinkKey(device: status.device, inode: status.inode)
-                    if let first = hardlinks[key] {
-                        try archives.current().appendHardlink(sourcePath: scanned.absolute, archivePath: scanned.path.bytes, linkTarget: first.bytes)
-                        entry = ManifestEntry(path: scanned.path, kind: .hardlink, status: status)
-                        entry.hardlinkTarget = first
-                        stats.hardlinks += 1
-                        break
-                    }
-                    hardlinks[key] = scanned.path
+                let key = HardlinkKey(device: status.device, inode: status.inode)
+                if status.links > 1, let first = hardlinks[key] {
+                    try archives.current().appendHardlink(sourcePath: scanned.absolute, archivePath: scanned.path.bytes, linkTarget: first.bytes)
+                    entry = ManifestEntry(path: scanned.path, kind: .hardlink, status: status)
+                    entry.hardlinkTarget = first
+                    stats.hardlinks += 1
+                    break
                 }
                 if let previous, isUnchanged(previous, status) {
                     entry = previous
                 } else {
                     entry = try store(scanned, archives: archives)
                 }
+                // Only a name that made it into the manifest can be linked to.
+                if status.links > 1 { hardlinks[key] = scanned.path }
                 stats.files += 1
                 stats.totalBytes += entry.size
             default:
                 skip("skipped \(scanned.path): \(status.kind.rawValue) files are not backed up")
                 return nil
             }
-        } catch let error as NativeError where error.library == .posix && (error.errno == ENOENT || error.errno == EACCES || error.errno == ELOOP) {
+        } catch let error as NativeError where error.isSourceError {
             if error.errno == ENOENT { return nil }  // deleted while we were walking: not part of this backup
             skip("cannot read \(scanned.path): \(error.message)")
             return nil
@@ -142,7 +141,11 @@ final class BackupPass {
         guard previous.size == status.size, previous.mtimeNs == status.mtimeNs, previous.ctimeNs == status.ctimeNs,
               previous.inode == status.inode, previous.device == status.device else { return false }
         let nowNs = Int64(Date().timeIntervalSince1970 * 1e9)
-        // Changed during the parent's run, or stamped in the future: the times prove nothing.
-        return previous.ctimeNs < parentStartNs && status.mtimeNs <= nowNs
+        // Changed during the parent's run, or stamped in the future: the times prove nothing. Timestamps
+        // advance in clock ticks (a few ms; whole seconds on filesystems without sub-second times, seen
+        // as a zero fraction), so a same-size rewrite just after the parent read the file could keep its
+        // times: anything changed within one tick of the parent's start is read again.
+        let tick: Int64 = previous.ctimeNs % 1_000_000_000 == 0 ? 2_000_000_000 : 20_000_000
+        return previous.ctimeNs < parentStartNs - tick && status.mtimeNs <= nowNs
     }
 }

@@ -13,35 +13,31 @@ struct ScannedEntry {
 /// matching an exclude pattern are skipped with everything below them. A pattern without `/` matches
 /// a name anywhere (`*.tmp`); a pattern with `/` matches the whole absolute path (`/srv/app/cache/*`).
 struct TreeScanner {
-    /// Folder the roots are relative to: empty for source paths (roots are then the absolute paths),
-    /// a restore target when checking a restored tree.
-    let base: [UInt8]
-    let roots: [TreePath]
+    /// Each root as a tree path and where it is on disk (the same path for sources; somewhere below a
+    /// restore target when checking a restored tree).
+    let roots: [(path: TreePath, absolute: [UInt8])]
     let excludes: [String]
     /// Skip roots that do not exist instead of failing.
     let allowMissingRoots: Bool
 
     /// Scans absolute source paths.
     init(sources: [String], excludes: [String]) {
-        base = []
-        roots = sources.map { TreePath(absolute: $0) }
+        roots = sources.map { (TreePath(absolute: $0), Array($0.utf8)) }
         self.excludes = excludes
         allowMissingRoots = false
     }
 
-    /// Scans `roots` below `base` (a restore target), tolerating missing roots.
-    init(base: [UInt8], roots: [TreePath]) {
-        self.base = base
-        self.roots = roots
-        excludes = []
+    /// Scans the roots of a restore layout, tolerating missing roots.
+    init(layout: RestoreLayout, excludes: [String] = []) {
+        roots = layout.placements.map { ($0.root, $0.disk) }
+        self.excludes = excludes
         allowMissingRoots = true
     }
 
     /// Calls `visit` for every entry (it returns whether to descend into a folder); `problem` for entries
     /// that could not be read (the walk goes on). Throws when a root itself is missing or unreadable.
     func walk(_ visit: (ScannedEntry) throws -> Bool, problem: (String) -> Void) throws {
-        for root in roots.sorted() {
-            let absolute = base + [UInt8(ascii: "/")] + root.bytes
+        for (root, absolute) in roots.sorted(by: { $0.path < $1.path }) {
             let status: FileStatus?
             do {
                 status = try FileStatus.lstat(absolute)
@@ -57,33 +53,38 @@ struct TreeScanner {
         }
     }
 
+    /// Lists and stats a folder's children, closes the folder, then visits them: one open folder at a
+    /// time, however deep the tree.
     private func walkChildren(of parent: ScannedEntry, _ visit: (ScannedEntry) throws -> Bool, problem: (String) -> Void) throws {
         guard let dir = withCPath(parent.absolute, { opendir($0) }) else {
             problem("cannot list \(parent.path): \(String(cString: strerror(errno)))")
             return
         }
-        defer { closedir(dir) }
-        var names = entryNames(dir)
-        names.sort { $0.lexicographicallyPrecedes($1) }
+        var children: [ScannedEntry] = []
         let fd = dirfd(dir)
-        for name in names {
+        for name in entryNames(dir).sorted(by: { $0.lexicographicallyPrecedes($1) }) {
             let absolute = parent.absolute + [UInt8(ascii: "/")] + name
-            if isExcluded(name: name, absolute: absolute) { continue }
+            let path = parent.path.appending(name)
+            if isExcluded(name: name, path: path) { continue }
             var st = stat()
-            let rc = withCPath(name) { fstatat(fd, $0, &st, AT_SYMLINK_NOFOLLOW) }
-            if rc != 0 {
-                if errno != ENOENT { problem("cannot read \(parent.path.appending(name)): \(String(cString: strerror(errno)))") }
+            if withCPath(name, { fstatat(fd, $0, &st, AT_SYMLINK_NOFOLLOW) }) != 0 {
+                if errno != ENOENT { problem("cannot read \(path): \(String(cString: strerror(errno)))") }
                 continue  // vanished since it was listed: nothing to back up
             }
-            let entry = ScannedEntry(path: parent.path.appending(name), absolute: absolute, status: FileStatus(st))
+            children.append(ScannedEntry(path: path, absolute: absolute, status: FileStatus(st)))
+        }
+        closedir(dir)
+        for entry in children {
             if try visit(entry), entry.status.kind == .directory { try walkChildren(of: entry, visit, problem: problem) }
         }
     }
 
-    private func isExcluded(name: [UInt8], absolute: [UInt8]) -> Bool {
+    /// Patterns with `/` match the source's absolute path (`/` + tree path), also when scanning a
+    /// restore target, so the same excludes select the same paths there.
+    private func isExcluded(name: [UInt8], path: TreePath) -> Bool {
         for pattern in excludes {
             let matched = pattern.contains("/")
-                ? withCPath(absolute) { fnmatch(pattern, $0, FNM_PATHNAME) == 0 }
+                ? withCPath([UInt8(ascii: "/")] + path.bytes) { fnmatch(pattern, $0, FNM_PATHNAME) == 0 }
                 : withCPath(name) { fnmatch(pattern, $0, 0) == 0 }
             if matched { return true }
         }

@@ -59,12 +59,19 @@ func syncFolder(_ path: String) throws {
     if fsync(fd) != 0 { throw LifeboatError(.io, "cannot sync folder \(path): \(String(cString: strerror(errno)))") }
 }
 
-/// Creates a folder (and its parents) and syncs its parent so the new entry is durable.
+/// Creates a folder and any missing parents, syncing the parent of each folder it creates, so that a
+/// committed object below survives a crash even on the first backup of a service.
 func makeDurableFolder(_ path: String) throws {
-    do {
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    } catch {
-        throw LifeboatError(.io, "cannot create folder \(path): \(error.localizedDescription)", cause: error)
+    var missing: [String] = []
+    var current = path
+    while !current.isEmpty && current != "/" && !FileManager.default.fileExists(atPath: current) {
+        missing.append(current)
+        current = (current as NSString).deletingLastPathComponent
     }
-    try syncFolder((path as NSString).deletingLastPathComponent)
+    for folder in missing.reversed() {
+        if mkdir(folder, 0o755) != 0 && errno != EEXIST {
+            throw LifeboatError(.io, "cannot create folder \(folder): \(String(cString: strerror(errno)))")
+        }
+        try syncFolder((folder as NSString).deletingLastPathComponent)
+    }
 }

@@ -1,23 +1,26 @@
 import Foundation
+import Glibc
 import LifeboatNative
 
 /// Reads each data archive of a restore plan once, front to back, extracting the files whose `ref`
 /// and `archive` point at it (archive and manifest are both in tree order, so this is a merge), and
-/// checks every file's SHA-256 and every archive's SHA-256 on the way.
+/// checks every file's SHA-256 and every archive's SHA-256 on the way. Each file is written under a
+/// temporary name beside its final one and renamed only once its SHA-256 matched, so damaged content
+/// never replaces a good file in the target.
 final class ArchiveExtraction {
     private let repository: Repository
     private let plan: RestorePlan
-    private let target: [UInt8]
+    private let layout: RestoreLayout
     private let disk: DiskWriter
     private var records: [String: BackupRecord] = [:]
     private(set) var files = 0
     private(set) var bytes: Int64 = 0
     private(set) var warnings: [String] = []
 
-    init(repository: Repository, plan: RestorePlan, target: [UInt8], disk: DiskWriter) {
+    init(repository: Repository, plan: RestorePlan, layout: RestoreLayout, disk: DiskWriter) {
         self.repository = repository
         self.plan = plan
-        self.target = target
+        self.layout = layout
         self.disk = disk
     }
 
@@ -27,7 +30,7 @@ final class ArchiveExtraction {
         }
     }
 
-    private func extract(_ ref: RestorePlan.ArchiveRef, fileCount: Int, example: TreePath, progress: (Int, Int64) -> Void) throws {
+    private func extract(_ ref: ArchiveRef, fileCount: Int, example: TreePath, progress: (Int, Int64) -> Void) throws {
         let service = plan.record.service
         let label = "object services/\(service)/\(ref.backup)/\(ref.archive)"
         let affected = "backup \(plan.record.id) needs it for \(fileCount) file\(fileCount == 1 ? "" : "s") (e.g. \(example))"
@@ -58,9 +61,24 @@ final class ArchiveExtraction {
                 guard let found = header, found.path == wanted.path.bytes, found.kind == .regular else {
                     throw LifeboatError(.corrupt, "\(label) does not contain \(wanted.path) (truncated or damaged); \(affected)")
                 }
-                let written = try disk.writeFile(from: reader, to: target + [UInt8(ascii: "/")] + wanted.path.bytes)
+                let final = layout.disk(wanted.path)
+                let temporary = Self.temporaryName(beside: final)
+                let written: (sha256: SHA256Digest, size: Int64)
+                do {
+                    written = try disk.writeFile(from: reader, to: temporary)
+                } catch {
+                    withCPath(temporary) { _ = unlink($0) }
+                    throw error
+                }
                 guard written.sha256.hex == wanted.sha256, written.size == wanted.size else {
-                    throw LifeboatError(.corrupt, "\(label) is damaged: file \(wanted.path) does not match its SHA-256 in the manifest; \(affected)")
+                    withCPath(temporary) { _ = unlink($0) }
+                    throw LifeboatError(.corrupt, "\(label) is damaged: file \(wanted.path) does not match its SHA-256 in the manifest (the target's copy was left as it was); \(affected)")
+                }
+                let renamed = withCPath(temporary) { from in withCPath(final) { rename(from, $0) } }
+                if renamed != 0 {
+                    let reason = String(cString: strerror(errno))
+                    withCPath(temporary) { _ = unlink($0) }
+                    throw LifeboatError(.io, "cannot put \(wanted.path) in place under the target: \(reason)")
                 }
                 files += 1
                 bytes += written.size
@@ -79,6 +97,12 @@ final class ArchiveExtraction {
             let file = current.map { "file \($0) cannot be restored" } ?? "its end cannot be read"
             throw LifeboatError(.corrupt, "\(label) is damaged (\(error)): \(file); \(affected)", cause: error)
         }
+    }
+
+    /// A hidden name in the same folder as `path`, so that the rename stays on one filesystem.
+    private static func temporaryName(beside path: [UInt8]) -> [UInt8] {
+        let folder = path.lastIndex(of: UInt8(ascii: "/")).map { Array(path[..<$0]) } ?? []
+        return folder + Array("/.lifeboat-restore-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))".utf8)
     }
 
     private func record(_ id: String, label: String, affected: String) throws -> BackupRecord {

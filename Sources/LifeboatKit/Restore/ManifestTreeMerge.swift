@@ -5,13 +5,14 @@ import LifeboatNative
 /// listed, `(entry, found)` both. `visit` returns whether to descend into a folder found on disk.
 struct ManifestTreeMerge {
     let manifestPath: String
-    let base: [UInt8]
-    let roots: [TreePath]
+    let layout: RestoreLayout
+    /// Paths matching these patterns are not walked (see `TreeScanner`).
+    var excludes: [String] = []
 
     func run(_ visit: (ManifestEntry?, ScannedEntry?) throws -> Bool, problem: (String) -> Void) throws {
         let manifest = try ManifestReader(path: manifestPath)
         var pending = try manifest.next()
-        try TreeScanner(base: base, roots: roots).walk({ found in
+        try TreeScanner(layout: layout, excludes: excludes).walk({ found in
             while let entry = pending, entry.path < found.path {
                 _ = try visit(entry, nil)
                 pending = try manifest.next()

@@ -6,6 +6,8 @@ import LifeboatNative
 func removeTree(_ path: [UInt8]) throws {
     guard let status = try FileStatus.lstat(path) else { return }
     if status.kind == .directory {
+        // A read-only folder (restored 0555, say) cannot be emptied until its owner may write it.
+        if status.permissions & 0o700 != 0o700 { _ = withCPath(path) { chmod($0, mode_t(status.permissions | 0o700)) } }
         guard let dir = withCPath(path, { opendir($0) }) else {
             throw LifeboatError(.io, "cannot list \(String(decoding: path, as: UTF8.self)) to remove it: \(String(cString: strerror(errno)))")
         }

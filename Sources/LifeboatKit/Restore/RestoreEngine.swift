@@ -33,14 +33,23 @@ public struct RestoreEngine: Sendable {
         let clock = ContinuousClock.now
         let record = try resolve(service: request.service, selector: request.selector)
         let plan = try RestorePlan.make(record: record, repository: repository)
+        if let (ref, problem) = repository.unavailableArchive(service: record.service, refs: plan.archives.map(\.ref)),
+           let needed = plan.archives.first(where: { $0.ref == ref }) {
+            throw LifeboatError(.corrupt, """
+                backup \(record.id) of \(record.service) cannot be restored: \(problem); it holds \(needed.files) file(s) of this \
+                backup (e.g. \(needed.example)). Nothing was written to the target. `lifeboat verify \(record.service) --objects` \
+                lists all damage; restore another backup with --backup ID
+                """)
+        }
         let target = try prepareTarget(request.target, mode: request.mode)
-        var result = RestoreResult(record: record, target: String(decoding: target, as: UTF8.self), files: 0, directories: 0,
-                                   symlinks: 0, hardlinks: 0, bytes: 0, archivesRead: 0, removed: 0, durationSeconds: 0, warnings: [])
+        let layout = RestoreLayout(target: target, roots: plan.roots)
+        var result = RestoreResult(record: record, target: target.isEmpty ? "/" : String(decoding: target, as: UTF8.self), files: 0,
+                                   directories: 0, symlinks: 0, hardlinks: 0, bytes: 0, archivesRead: 0, removed: 0, durationSeconds: 0, warnings: [])
         if request.mode == .exact {
-            result.removed = try removeExtras(plan: plan, target: target)
+            result.removed = try removeExtras(plan: plan, layout: layout, excludes: request.keep)
         }
         let disk = DiskWriter(restoreOwnership: request.restoreOwnership)
-        let extraction = ArchiveExtraction(repository: repository, plan: plan, target: target, disk: disk)
+        let extraction = ArchiveExtraction(repository: repository, plan: plan, layout: layout, disk: disk)
         try extraction.run { files, bytes in
             progress(RestoreProgress(filesRestored: files, bytesRestored: bytes, totalFiles: plan.fileCount, totalBytes: plan.totalBytes))
         }
@@ -48,13 +57,13 @@ public struct RestoreEngine: Sendable {
         result.bytes = extraction.bytes
         result.archivesRead = plan.archives.count
         result.warnings = extraction.warnings
-        try createNonFileEntries(plan: plan, target: target, disk: disk, result: &result)
+        try createNonFileEntries(plan: plan, layout: layout, disk: disk, result: &result)
         try finish(disk)
         // Folders that already existed got their times when written, before the entries created inside
         // them since; a last pass over folders only (all existing now) sets their final times and modes.
         let folders = DiskWriter(restoreOwnership: request.restoreOwnership)
         var ignored = result
-        try createNonFileEntries(plan: plan, target: target, disk: folders, result: &ignored, foldersOnly: true)
+        try createNonFileEntries(plan: plan, layout: layout, disk: folders, result: &ignored, foldersOnly: true)
         try finish(folders)
         let elapsed = ContinuousClock.now - clock
         result.durationSeconds = elapsed.inSeconds
@@ -96,10 +105,11 @@ public struct RestoreEngine: Sendable {
     }
 
     /// `--exact`: removes what lies below the backed-up paths in the target but is not in the backup (or
-    /// has another type there).
-    private func removeExtras(plan: RestorePlan, target: [UInt8]) throws -> Int {
-        var removed = try clearAncestors(of: plan.roots, under: target)
-        try ManifestTreeMerge(manifestPath: plan.manifestPath, base: target, roots: plan.roots).run({ entry, found in
+    /// has another type there). Paths matching `excludes` (the service's excludes, the repository, the
+    /// catalog) are never removed: a backup does not contain them, so their absence proves nothing.
+    private func removeExtras(plan: RestorePlan, layout: RestoreLayout, excludes: [String]) throws -> Int {
+        var removed = try clearAncestors(of: layout)
+        try ManifestTreeMerge(manifestPath: plan.manifestPath, layout: layout, excludes: excludes).run({ entry, found in
             guard let found else { return false }
             if let entry, entry.matchesKind(of: found.status) { return true }
             try removeTree(found.absolute)
@@ -109,14 +119,15 @@ public struct RestoreEngine: Sendable {
         return removed
     }
 
-    /// Makes sure the folders between the target and each root (`TARGET/srv` for root `srv/app`) are
-    /// real folders inside the target: a symlink or file there is removed (the restore recreates the
-    /// folder), so that nothing below can lead outside the target.
-    private func clearAncestors(of roots: [TreePath], under target: [UInt8]) throws -> Int {
+    /// Makes sure the folders between the target and each root's place are real folders: a symlink
+    /// still on the way leads out of the target (the layout followed those inside it) and a file is in
+    /// the way; both are removed, and the restore creates the folder.
+    private func clearAncestors(of layout: RestoreLayout) throws -> Int {
         var removed = 0
-        for root in roots {
-            var path = target
-            for component in root.components.dropLast() {
+        for placement in layout.placements {
+            var path = layout.target
+            let below = placement.disk.dropFirst(layout.target.count).split(separator: UInt8(ascii: "/"))
+            for component in below.dropLast() {
                 path += [UInt8(ascii: "/")] + component
                 guard let status = try FileStatus.lstat(path) else { break }
                 if status.kind == .directory { continue }
@@ -128,12 +139,12 @@ public struct RestoreEngine: Sendable {
         return removed
     }
 
-    private func createNonFileEntries(plan: RestorePlan, target: [UInt8], disk: DiskWriter, result: inout RestoreResult,
+    private func createNonFileEntries(plan: RestorePlan, layout: RestoreLayout, disk: DiskWriter, result: inout RestoreResult,
                                       foldersOnly: Bool = false) throws {
         let manifest = try ManifestReader(path: plan.manifestPath)
         while let entry = try manifest.next() {
             if foldersOnly && entry.kind != .directory { continue }
-            let path = target + [UInt8(ascii: "/")] + entry.path.bytes
+            let path = layout.disk(entry.path)
             do {
                 switch entry.kind {
                 case .file:
@@ -145,7 +156,7 @@ public struct RestoreEngine: Sendable {
                     try disk.writeSymlink(at: path, target: entry.symlinkTarget ?? [], metadata: entry.metadata)
                     result.symlinks += 1
                 case .hardlink:
-                    try disk.writeHardlink(at: path, to: target + [UInt8(ascii: "/")] + (entry.hardlinkTarget?.bytes ?? []))
+                    try disk.writeHardlink(at: path, to: layout.disk(entry.hardlinkTarget ?? entry.path))
                     result.hardlinks += 1
                 }
             } catch {

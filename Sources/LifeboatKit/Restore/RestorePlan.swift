@@ -4,13 +4,6 @@ import LifeboatNative
 /// A checked manifest and the archives a restore must read: every path confined under the target and
 /// inside a backed-up root, the manifest's SHA-256 equal to the one in `backup.json`.
 struct RestorePlan {
-    /// One data archive of one backup of the chain.
-    struct ArchiveRef: Hashable, Comparable {
-        let backup: String
-        let archive: String
-        static func < (a: ArchiveRef, b: ArchiveRef) -> Bool { (a.backup, a.archive) < (b.backup, b.archive) }
-    }
-
     let record: BackupRecord
     let manifestPath: String
     let roots: [TreePath]

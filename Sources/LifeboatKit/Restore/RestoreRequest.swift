@@ -26,14 +26,18 @@ public struct RestoreRequest: Sendable {
     public var mode: RestoreMode
     /// Restore uid/gid (by name where it exists here). Only root may; defaults to "when root".
     public var restoreOwnership: Bool
+    /// Exclude patterns (as in a files source) whose matches `--exact` never removes: the service's
+    /// excludes, the repository and the catalog.
+    public var keep: [String]
 
     public init(service: String, selector: BackupSelector = .latest, target: String, mode: RestoreMode = .emptyTarget,
-                restoreOwnership: Bool = geteuid() == 0) {
+                restoreOwnership: Bool = geteuid() == 0, keep: [String] = []) {
         self.service = service
         self.selector = selector
         self.target = target
         self.mode = mode
         self.restoreOwnership = restoreOwnership
+        self.keep = keep
     }
 }
 

@@ -36,7 +36,7 @@ public struct RestoreVerifier: Sendable {
 
     public func verify(_ record: BackupRecord, progress: (RestoreProgress) -> Void = { _ in }) throws -> RestoreVerification {
         let scratch = try makeScratch()
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        defer { try? removeTree(Array(scratch.utf8)) }
         var verification = RestoreVerification(service: record.service, backup: record.id, ok: false, files: 0, bytes: 0,
                                                restoreSeconds: 0, compareSeconds: 0, problems: [], problemCount: 0)
         let engine = RestoreEngine(repository: repository)
@@ -53,7 +53,8 @@ public struct RestoreVerifier: Sendable {
         verification.bytes = restored.bytes
         let clock = ContinuousClock.now
         let plan = try RestorePlan.make(record: record, repository: repository)
-        let comparison = TreeComparison(manifestPath: plan.manifestPath, base: Array(restored.target.utf8), roots: plan.roots,
+        let comparison = TreeComparison(manifestPath: plan.manifestPath,
+                                        layout: RestoreLayout(target: Array(restored.target.utf8), roots: plan.roots),
                                         compareOwnership: geteuid() == 0)
         let differences = try comparison.differences()
         let elapsed = ContinuousClock.now - clock

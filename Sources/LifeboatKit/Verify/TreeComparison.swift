@@ -5,8 +5,7 @@ import LifeboatNative
 /// Compares a restored tree with the manifest it was restored from, path by path.
 struct TreeComparison {
     let manifestPath: String
-    let base: [UInt8]
-    let roots: [TreePath]
+    let layout: RestoreLayout
     let compareOwnership: Bool
 
     /// Every difference, as one line each (`path: what differs`).
@@ -19,7 +18,7 @@ struct TreeComparison {
             count += 1
             if lines.count < limit { lines.append(line) }
         }
-        try ManifestTreeMerge(manifestPath: manifestPath, base: base, roots: roots).run({ entry, found in
+        try ManifestTreeMerge(manifestPath: manifestPath, layout: layout).run({ entry, found in
             guard let entry else {
                 report("\(found!.path): present after restore but not in the manifest")
                 return false
@@ -61,7 +60,7 @@ struct TreeComparison {
                 problems.append("holes were not kept (\(status.blocks * 512) bytes allocated for \(status.size))")
             }
         case .hardlink:
-            let primary = base + [UInt8(ascii: "/")] + (entry.hardlinkTarget?.bytes ?? [])
+            let primary = layout.disk(entry.hardlinkTarget ?? entry.path)
             if try FileStatus.lstat(primary)?.inode != status.inode {
                 problems.append("not a hard link to \(entry.hardlinkTarget?.description ?? "-")")
             }
