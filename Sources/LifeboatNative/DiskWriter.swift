@@ -22,21 +22,30 @@ public struct EntryMetadata: Sendable {
     }
 }
 
-/// Writes restored entries to disk through `archive_write_disk`, refusing `..` and writes through
-/// symlinks. Paths given here are absolute: the caller has already confined them under the target
-/// (and resolved the target itself, so it contains no symlink). Folder permissions and times are
+/// Writes restored entries to disk through `archive_write_disk`, refusing `..` and (in a target that had
+/// content) writes through symlinks. Paths given here are absolute: the caller has already confined
+/// them under the target (and resolved the target itself, so it contains no symlink). Folder permissions and times are
 /// applied by `close()`, after everything inside them has been written.
 public final class DiskWriter {
     private let disk: OpaquePointer
     private var closed = false
 
-    /// - Parameter restoreOwnership: set uid/gid (by name where the name exists here); root only.
-    public init(restoreOwnership: Bool) {
+    /// - Parameters:
+    ///   - restoreOwnership: set uid/gid (by name where the name exists here); root only.
+    ///   - targetHadContent: the target held files before the restore. Then every path is checked for
+    ///     symlinks component by component (libarchive's secure-symlink walk, about ten `open`s per file)
+    ///     and existing files are unlinked first. Into a target that started empty, nothing but this
+    ///     restore has written, and the caller has refused any manifest that puts a path below one of
+    ///     its own symlinks, so the walk is skipped: it cost most of a large restore's time.
+    ///
+    /// Holes come back from the archive's sparse map (data blocks at their offsets, the file truncated
+    /// to its size); zero blocks are not turned into new holes, which would write in 4 KiB pieces.
+    public init(restoreOwnership: Bool, targetHadContent: Bool) {
         _ = libarchiveLocale
         disk = archive_write_disk_new()
         var flags = ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_ACL
-            | ARCHIVE_EXTRACT_SPARSE | ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT
-            | ARCHIVE_EXTRACT_UNLINK
+            | ARCHIVE_EXTRACT_SECURE_NODOTDOT
+        if targetHadContent { flags |= ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_UNLINK }
         if restoreOwnership { flags |= ARCHIVE_EXTRACT_OWNER }
         archive_write_disk_set_options(disk, flags)
         archive_write_disk_set_standard_lookup(disk)

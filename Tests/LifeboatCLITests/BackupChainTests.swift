@@ -71,7 +71,7 @@ struct BackupChainTests {
         for i in 1..<points.count {
             #expect(points[i].parent == points[i - 1].id, "backup \(i) should be built on backup \(i - 1)")
             #expect(points[i].filesStored > 0, "incremental \(i) stored nothing, but change set \(i) changed files")
-            #expect(points[i].filesStored * 5 < points[0].filesStored,
+            #expect(points[i].filesStored * 3 < points[0].filesStored,
                     "incremental \(i) stored \(points[i].filesStored) files, the full backup \(points[0].filesStored)")
             #expect(points[i].tree.differences(from: points[i - 1].tree) != [], "change set \(i) changed nothing")
         }

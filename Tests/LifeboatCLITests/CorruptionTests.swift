@@ -31,10 +31,17 @@ struct CorruptionTests {
 
     // MARK: damage
 
+    /// Flips one byte in the middle of the object.
     private func flipMiddleByte(_ path: String) throws {
+        try flipBytes(path, count: 1)
+    }
+
+    /// Flips `count` bytes spread evenly over the object, so the damage reaches content that every
+    /// backup of the chain needs, wherever the archive placed it.
+    private func flipBytes(_ path: String, count: Int) throws {
         var data = try Data(contentsOf: URL(fileURLWithPath: path))
         try #require(data.count > 100, "\(path) is too small to damage in the middle")
-        data[data.count / 2] ^= 0xFF
+        for k in 1...count { data[data.count * k / (count + 1)] ^= 0xFF }
         try data.write(to: URL(fileURLWithPath: path))
     }
 
@@ -123,7 +130,7 @@ struct CorruptionTests {
         let h = try CLIHarness()
         defer { h.remove() }
         let chain = try makeChain(h)
-        try flipMiddleByte(objectPath(h, chain.full, "data-0001.tar.zst"))
+        try flipBytes(objectPath(h, chain.full, "data-0001.tar.zst"), count: 16)
         try expectDataArchiveDiagnosed(h, chain, problem: "sha256", saying: ["SHA-256"], restoreSays: "is damaged")
         try expectBackupsStillWork(h)
     }

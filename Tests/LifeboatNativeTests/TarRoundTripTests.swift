@@ -34,7 +34,7 @@ struct TarRoundTripTests {
 
         // Our reader: headers in order, content digests equal, object digest equal to the sink's.
         let reader = try TarReader(source: try FileSource(path: "\(temp.path)/data.tar.zst"))
-        let disk = DiskWriter(restoreOwnership: false)
+        let disk = DiskWriter(restoreOwnership: false, targetHadContent: false)
         var names: [String] = []
         while let header = try reader.next() {
             names.append(String(decoding: header.path, as: UTF8.self))

@@ -45,7 +45,8 @@ public struct BackupEngine: Sendable {
             id: id, service: request.service, kind: parent == nil ? .full : .incremental, parent: parent?.id,
             tier: request.tier, host: ProcessInfo.processInfo.hostName, started: Timestamp.format(started),
             finished: Timestamp.format(Date()), sources: request.paths, status: stats.skipped > 0 ? "partial" : "complete",
-            compression: "zstd-\(request.compressionLevel)", stats: stats, objects: objects, warnings: Array(warnings.prefix(100)))
+            compression: "zstd-\(request.compressionLevel)", stats: stats, objects: objects, warnings: Array(warnings.prefix(100)),
+            references: pass.references.sorted().map { "\($0.backup)/\($0.archive)" })
         var committed = record
         committed.stats.bytesStored = objects.reduce(0) { $0 + $1.size }
         _ = try PendingObject.write(try jsonBytes(committed), to: "\(folder)/backup.json")
@@ -66,12 +67,23 @@ public struct BackupEngine: Sendable {
         let path = repository.objectPath(service: record.service, id: record.id, name: object.name)
         var referenced: Set<ArchiveRef> = []
         do {
-            let reader = try ManifestReader(path: path)
-            while let entry = try reader.next() {
-                if let ref = entry.ref, let archive = entry.archive { referenced.insert(ArchiveRef(backup: ref, archive: archive)) }
+            if let references = record.references {
+                // The object's bytes are what backup.json vouches for: hashing them needs no parsing.
+                let digest = try FileSource(path: path).drainAndDigest()
+                if digest.hex != object.sha256 { return "its manifest's SHA-256 does not match backup.json" }
+                for reference in references {
+                    let parts = reference.split(separator: "/", maxSplits: 1).map(String.init)
+                    guard parts.count == 2 else { return "backup.json lists a malformed reference \(reference)" }
+                    referenced.insert(ArchiveRef(backup: parts[0], archive: parts[1]))
+                }
+            } else {
+                let reader = try ManifestReader(path: path)
+                while let entry = try reader.next() {
+                    if let ref = entry.ref, let archive = entry.archive { referenced.insert(ArchiveRef(backup: ref, archive: archive)) }
+                }
+                let digest = try reader.objectDigest()
+                if digest.hex != object.sha256 { return "its manifest's SHA-256 does not match backup.json" }
             }
-            let digest = try reader.objectDigest()
-            if digest.hex != object.sha256 { return "its manifest's SHA-256 does not match backup.json" }
         } catch {
             return "its manifest is unreadable: \(error)"
         }

@@ -1,9 +1,10 @@
 import Foundation
 import LifeboatNative
 
-/// One walk of a service's tree: merges the scan with the parent manifest, stores what changed, and
-/// writes the new manifest. Both streams are in `TreePath` order, so memory stays flat as trees grow
-/// (only hard-linked inodes are remembered, to link their later names to the first).
+/// One walk of a service's tree: merges the scan with the parent manifest, hands what changed to the
+/// archive lanes, and writes the new manifest in tree order as the lanes' results come back. Scan and
+/// parent manifest are both in `TreePath` order, so memory stays flat as trees grow (the queue of
+/// entries in flight is bounded; hard-linked inodes and folders' lanes are remembered).
 final class BackupPass {
     private let request: BackupRequest
     private let id: String
@@ -13,16 +14,34 @@ final class BackupPass {
     private let names = AccountNames()
     private var stats = BackupRecord.Stats()
     private var warnings: [String] = []
-    private var hardlinks: [HardlinkKey: TreePath] = [:]
+    /// The archives the manifest's files refer to.
+    private(set) var references: Set<ArchiveRef> = []
     private var parentReader: ManifestReader?
     private var parentEntry: ManifestEntry?
     /// Files whose ctime is at or after this instant changed while the parent was running: re-read them.
     private let parentStartNs: Int64
+    private var hardlinks: [HardlinkKey: (path: TreePath, lane: Int)] = [:]
+    private var skippedPrimaries: Set<TreePath> = []
+    private var folderLanes: [TreePath: Int] = [:]
+    private var laneBytes: [Int64]
+    private var inFlight: [InFlight] = []
+    private var inFlightHead = 0
 
     private struct HardlinkKey: Hashable {
         let device: UInt64
         let inode: UInt64
     }
+
+    /// An entry waiting for its place in the manifest: ready, or waiting for a lane.
+    private struct InFlight {
+        var entry: ManifestEntry
+        var slot: LaneSlot?
+    }
+
+    /// Files at least this big go to the least loaded lane; smaller ones go to their folder's lane, so
+    /// that a restore reading the archives in parallel creates files in different folders.
+    private static let largeFile: Int64 = 1 << 20
+    private static let maxInFlight = 2048
 
     init(request: BackupRequest, id: String, parent: BackupRecord?, folder: String, repository: Repository) {
         self.request = request
@@ -31,6 +50,7 @@ final class BackupPass {
         self.folder = folder
         self.repository = repository
         parentStartNs = parent?.startedDate.map { Int64($0.timeIntervalSince1970 * 1e9) } ?? 0
+        laneBytes = Array(repeating: 0, count: request.lanes)
     }
 
     func run(progress: (BackupProgress) -> Void) throws -> (BackupRecord.Stats, [BackupRecord.Object], [String]) {
@@ -38,25 +58,35 @@ final class BackupPass {
             parentReader = try ManifestReader(path: repository.objectPath(service: parent.service, id: parent.id, name: object.name))
             parentEntry = try parentReader?.next()
         }
-        let archives = DataArchiveSet(folder: folder, level: request.compressionLevel, limit: request.archiveSizeLimit)
-        let manifestObject = try PendingObject(finalPath: "\(folder)/\(ManifestFile.objectName)")
-        let roots = request.paths.map { TreePath(absolute: $0) }.sorted().map(\.description)
-        let manifest = try ManifestWriter(sink: manifestObject.sink, level: request.compressionLevel,
-                                          header: ManifestHeader(backup: id, service: request.service, roots: roots))
-        let scanner = TreeScanner(sources: request.paths, excludes: request.excludes)
-        let expected = parent?.stats.totalBytes
-        var scanned = 0
-        try scanner.walk({ entry in
-            scanned += 1
-            if let line = try self.process(entry, archives: archives) { try manifest.append(line) }
-            progress(BackupProgress(service: self.request.service, entriesScanned: scanned, filesStored: self.stats.filesStored,
-                                    bytesRead: self.stats.bytesRead, expectedBytes: expected))
-            return true
-        }, problem: { self.skip($0) })
-        let dataObjects = try archives.finish()
-        try manifest.finish()
-        let manifestCommitted = try manifestObject.commit()
-        return (stats, dataObjects + [manifestCommitted], warnings)
+        let lanes = ArchiveLanes(folder: folder, level: request.compressionLevel, limit: request.archiveSizeLimit, lanes: request.lanes)
+        do {
+            let manifestObject = try PendingObject(finalPath: "\(folder)/\(ManifestFile.objectName)")
+            let roots = request.paths.map { TreePath(absolute: $0) }.sorted().map(\.description)
+            let manifest = try ManifestWriter(sink: manifestObject.sink, level: request.compressionLevel,
+                                              header: ManifestHeader(backup: id, service: request.service, roots: roots))
+            let expected = parent?.stats.totalBytes
+            var scanned = 0
+            func report() {
+                progress(BackupProgress(service: request.service, entriesScanned: scanned, filesStored: stats.filesStored,
+                                        bytesRead: stats.bytesRead, expectedBytes: expected))
+            }
+            try TreeScanner(sources: request.paths, excludes: request.excludes).walk({ entry in
+                scanned += 1
+                if let waiting = try self.dispatch(entry, lanes: lanes) { self.inFlight.append(waiting) }
+                try self.drain(lanes: lanes, into: manifest, waitForRoom: true)
+                report()
+                return true
+            }, problem: { self.skip($0) })
+            try drain(lanes: lanes, into: manifest, waitForAll: true)
+            report()
+            let dataObjects = try lanes.finish()
+            try manifest.finish()
+            let manifestCommitted = try manifestObject.commit()
+            return (stats, dataObjects + [manifestCommitted], warnings)
+        } catch {
+            lanes.abort()
+            throw error
+        }
     }
 
     private func skip(_ message: String) {
@@ -70,67 +100,129 @@ final class BackupPass {
         return parentEntry?.path == path ? parentEntry : nil
     }
 
-    private func process(_ scanned: ScannedEntry, archives: DataArchiveSet) throws -> ManifestEntry? {
+    /// Decides what happens to one scanned entry and hands any work to a lane. Nil for entries that
+    /// are not backed up (sockets, devices).
+    private func dispatch(_ scanned: ScannedEntry, lanes: ArchiveLanes) throws -> InFlight? {
         let status = scanned.status
         let previous = try parentEntry(at: scanned.path)
-        var entry: ManifestEntry
-        do {
-            switch status.kind {
-            case .directory, .symlink:
-                let kind: ManifestEntry.Kind = status.kind == .directory ? .directory : .symlink
-                let stored = try archives.current().appendMetadata(sourcePath: scanned.absolute, archivePath: scanned.path.bytes)
-                entry = ManifestEntry(path: scanned.path, kind: kind, status: status)
-                entry.xattrs = stored.xattrs
-                entry.symlinkTarget = kind == .symlink ? (stored.symlinkTarget ?? []) : nil
-                if kind == .directory { stats.directories += 1 } else { stats.symlinks += 1 }
-            case .regular:
-                let key = HardlinkKey(device: status.device, inode: status.inode)
-                if status.links > 1, let first = hardlinks[key] {
-                    try archives.current().appendHardlink(sourcePath: scanned.absolute, archivePath: scanned.path.bytes, linkTarget: first.bytes)
-                    entry = ManifestEntry(path: scanned.path, kind: .hardlink, status: status)
-                    entry.hardlinkTarget = first
-                    stats.hardlinks += 1
-                    break
-                }
-                if let previous, isUnchanged(previous, status) {
-                    entry = previous
-                } else {
-                    entry = try store(scanned, archives: archives)
-                }
-                // Only a name that made it into the manifest can be linked to.
-                if status.links > 1 { hardlinks[key] = scanned.path }
-                stats.files += 1
-                stats.totalBytes += entry.size
-            default:
-                skip("skipped \(scanned.path): \(status.kind.rawValue) files are not backed up")
+        switch status.kind {
+        case .directory, .symlink:
+            let slot = LaneSlot()
+            lanes.submit(.metadata(scanned, slot), lane: 0)
+            if status.kind == .directory {
+                // Every archive holds every folder: whichever archive plain tar extracts last sets the
+                // folders' times after the files written into them (see docs/repository-format.md).
+                for lane in 1..<lanes.count { lanes.submit(.metadata(scanned, LaneSlot()), lane: lane) }
+            }
+            return InFlight(entry: ManifestEntry(path: scanned.path, kind: status.kind == .directory ? .directory : .symlink, status: status), slot: slot)
+        case .regular:
+            let key = HardlinkKey(device: status.device, inode: status.inode)
+            if status.links > 1, let first = hardlinks[key] {
+                var entry = ManifestEntry(path: scanned.path, kind: .hardlink, status: status)
+                entry.hardlinkTarget = first.path
+                let slot = LaneSlot()
+                lanes.submit(.hardlink(scanned, linkTarget: first.path, slot), lane: first.lane)
+                return InFlight(entry: entry, slot: slot)
+            }
+            if let previous, isUnchanged(previous, status) {
+                if status.links > 1 { hardlinks[key] = (scanned.path, 0) }
+                return InFlight(entry: previous, slot: nil)
+            }
+            let lane = chooseLane(for: scanned)
+            if status.links > 1 { hardlinks[key] = (scanned.path, lane) }
+            let slot = LaneSlot()
+            lanes.submit(.file(scanned, slot), lane: lane)
+            return InFlight(entry: ManifestEntry(path: scanned.path, kind: .file, status: status), slot: slot)
+        default:
+            skip("skipped \(scanned.path): \(status.kind.rawValue) files are not backed up")
+            return nil
+        }
+    }
+
+    private func chooseLane(for scanned: ScannedEntry) -> Int {
+        let size = scanned.status.size
+        let lane: Int
+        if size >= Self.largeFile {
+            lane = laneBytes.indices.min { laneBytes[$0] < laneBytes[$1] }!
+        } else {
+            let folder = TreePath(bytes: Array(scanned.path.bytes[..<(scanned.path.bytes.lastIndex(of: UInt8(ascii: "/")) ?? 0)]))
+            if let known = folderLanes[folder] {
+                lane = known
+            } else {
+                lane = laneBytes.indices.min { laneBytes[$0] < laneBytes[$1] }!
+                folderLanes[folder] = lane
+            }
+        }
+        laneBytes[lane] += max(size, 4096)
+        return lane
+    }
+
+    /// Writes the manifest lines of every entry at the head of the queue whose lane is done. With
+    /// `waitForRoom`, waits while the queue is full; with `waitForAll`, until it is empty.
+    private func drain(lanes: ArchiveLanes, into manifest: ManifestWriter, waitForRoom: Bool = false, waitForAll: Bool = false) throws {
+        while inFlightHead < inFlight.count {
+            let waiting = inFlight[inFlightHead]
+            var outcome: LaneOutcome?
+            if let slot = waiting.slot {
+                let mustWait = waitForAll || (waitForRoom && inFlight.count - inFlightHead >= Self.maxInFlight)
+                outcome = mustWait ? try lanes.outcome(of: slot) : try lanes.outcomeIfReady(slot)
+                if outcome == nil { break }
+            }
+            inFlightHead += 1
+            if let line = finalize(waiting.entry, outcome) {
+                if let ref = line.ref, let archive = line.archive { references.insert(ArchiveRef(backup: ref, archive: archive)) }
+                try manifest.append(line)
+            }
+        }
+        if inFlightHead > 1024 {
+            inFlight.removeFirst(inFlightHead)
+            inFlightHead = 0
+        }
+    }
+
+    /// The manifest line for an entry once its lane is done (or nil when it was skipped).
+    private func finalize(_ template: ManifestEntry, _ outcome: LaneOutcome?) -> ManifestEntry? {
+        var entry = template
+        switch outcome {
+        case nil:
+            break  // unchanged: the parent's line as it is
+        case .metadata(let stored):
+            entry.xattrs = stored.xattrs
+            if entry.kind == .symlink { entry.symlinkTarget = stored.symlinkTarget ?? [] }
+        case .hardlink:
+            if let target = entry.hardlinkTarget, skippedPrimaries.contains(target) {
+                skip("skipped \(entry.path): the first name of its hard link, \(target), could not be read")
                 return nil
             }
-        } catch let error as NativeError where error.isSourceError {
-            if error.errno == ENOENT { return nil }  // deleted while we were walking: not part of this backup
-            skip("cannot read \(scanned.path): \(error.message)")
+        case .stored(let stored, let archive):
+            entry = ManifestEntry(path: template.path, kind: .file, status: stored.status)
+            entry.sha256 = stored.sha256.hex
+            entry.ref = id
+            entry.archive = archive
+            entry.sparse = stored.sparse
+            entry.xattrs = stored.xattrs
+            if !stored.consistent {
+                entry.inconsistent = true
+                stats.inconsistentFiles += 1
+                warnings.append("\(entry.path) changed while it was read; stored as inconsistent")
+            }
+            stats.filesStored += 1
+            stats.bytesRead += stored.status.size
+        case .skipped(let message, let vanished):
+            if template.kind == .file { skippedPrimaries.insert(template.path) }
+            if !vanished { skip(message) }
             return nil
+        }
+        switch entry.kind {
+        case .directory: stats.directories += 1
+        case .symlink: stats.symlinks += 1
+        case .hardlink: stats.hardlinks += 1
+        case .file:
+            stats.files += 1
+            stats.totalBytes += entry.size
         }
         entry.user = names.user(entry.uid)
         entry.group = names.group(entry.gid)
-        return entry
-    }
-
-    private func store(_ scanned: ScannedEntry, archives: DataArchiveSet) throws -> ManifestEntry {
-        let writer = try archives.current()
-        let stored = try writer.appendRegularFile(sourcePath: scanned.absolute, archivePath: scanned.path.bytes)
-        var entry = ManifestEntry(path: scanned.path, kind: .file, status: stored.status)
-        entry.sha256 = stored.sha256.hex
-        entry.ref = id
-        entry.archive = archives.currentName
-        entry.sparse = stored.sparse
-        entry.xattrs = stored.xattrs
-        if !stored.consistent {
-            entry.inconsistent = true
-            stats.inconsistentFiles += 1
-            warnings.append("\(scanned.path) changed while it was read; stored as inconsistent")
-        }
-        stats.filesStored += 1
-        stats.bytesRead += stored.status.size
         return entry
     }
 

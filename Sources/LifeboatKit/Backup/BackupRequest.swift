@@ -1,3 +1,5 @@
+import Foundation
+
 /// Whether a backup stores everything or only what changed since its parent.
 public enum BackupMode: String, Sendable, CaseIterable {
     /// Incremental when a complete parent exists, else full.
@@ -20,9 +22,12 @@ public struct BackupRequest: Sendable {
     public var compressionLevel: Int
     /// A new data archive is started once the current one holds this many bytes.
     public var archiveSizeLimit: Int64
+    /// Data archives written in parallel (one thread each): the number of cores, at most 4.
+    public var lanes: Int
 
     public init(service: String, tier: String?, paths: [String], excludes: [String], mode: BackupMode = .auto,
-                checksum: Bool = false, compressionLevel: Int = 3, archiveSizeLimit: Int64 = 4 << 30) {
+                checksum: Bool = false, compressionLevel: Int = 3, archiveSizeLimit: Int64 = 4 << 30,
+                lanes: Int = min(4, max(1, ProcessInfo.processInfo.activeProcessorCount))) {
         self.service = service
         self.tier = tier
         self.paths = paths
@@ -31,6 +36,7 @@ public struct BackupRequest: Sendable {
         self.checksum = checksum
         self.compressionLevel = compressionLevel
         self.archiveSizeLimit = archiveSizeLimit
+        self.lanes = lanes
     }
 }
 

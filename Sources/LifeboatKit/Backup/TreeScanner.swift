@@ -2,7 +2,7 @@ import Glibc
 import LifeboatNative
 
 /// One path found by the scanner.
-struct ScannedEntry {
+struct ScannedEntry: Sendable {
     var path: TreePath
     /// The absolute path on disk.
     var absolute: [UInt8]
@@ -83,7 +83,7 @@ struct TreeScanner {
     /// restore target, so the same excludes select the same paths there.
     private func isExcluded(name: [UInt8], path: TreePath) -> Bool {
         for pattern in excludes {
-            let matched = pattern.contains("/")
+            let matched = pattern.utf8.contains(UInt8(ascii: "/"))
                 ? withCPath([UInt8(ascii: "/")] + path.bytes) { fnmatch(pattern, $0, FNM_PATHNAME) == 0 }
                 : withCPath(name) { fnmatch(pattern, $0, 0) == 0 }
             if matched { return true }

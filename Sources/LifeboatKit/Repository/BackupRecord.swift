@@ -64,10 +64,13 @@ public struct BackupRecord: Codable, Sendable, Equatable {
     public var objects: [Object]
     /// At most 100 warnings (skipped or inconsistent files), for the record.
     public var warnings: [String]
+    /// Every data archive the manifest's files refer to, as `backup-id/archive-name`, so a reader can
+    /// check a chain without reading the manifest. Absent in records written before it existed.
+    public var references: [String]?
 
     public init(id: String, service: String, kind: Kind, parent: String?, tier: String?, host: String,
                 started: String, finished: String, sources: [String], status: String, compression: String,
-                stats: Stats, objects: [Object], warnings: [String]) {
+                stats: Stats, objects: [Object], warnings: [String], references: [String]? = nil) {
         self.id = id
         self.service = service
         self.kind = kind
@@ -82,6 +85,7 @@ public struct BackupRecord: Codable, Sendable, Equatable {
         self.stats = stats
         self.objects = objects
         self.warnings = warnings
+        self.references = references
     }
 
     /// The data archives, in the order they were written.

@@ -31,47 +31,79 @@ extension ManifestEntry {
         return out.finish()
     }
 
-    /// Parses one manifest line; the error says which field is wrong.
+    /// Parses one manifest line; the error says which field is wrong. Unknown keys are ignored, so a
+    /// later format version may add fields that this reader passes over.
     public init(jsonLine line: [UInt8]) throws {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
-            throw ManifestFormatError("not a JSON object")
-        }
-        let fields = JSONFields(object)
-        guard let kind = Kind(rawValue: try fields.string("type")) else {
-            throw ManifestFormatError("unknown type \(object["type"] ?? "")")
-        }
-        self.init(path: TreePath(bytes: try fields.bytes("path")), kind: kind)
-        guard let mode = UInt32(try fields.string("mode"), radix: 8) else { throw ManifestFormatError("bad mode") }
-        permissions = mode
-        uid = UInt32(truncatingIfNeeded: try fields.int("uid"))
-        gid = UInt32(truncatingIfNeeded: try fields.int("gid"))
-        user = fields.optionalString("user")
-        group = fields.optionalString("group")
-        mtimeNs = try fields.int("mtime")
-        ctimeNs = try fields.int("ctime")
-        inode = UInt64(bitPattern: try fields.int("ino"))
-        device = UInt64(bitPattern: try fields.int("dev"))
-        size = kind == .file ? try fields.int("size") : 0
-        sha256 = fields.optionalString("sha256")
-        symlinkTarget = try fields.optionalBytes("target")
-        hardlinkTarget = try fields.optionalBytes("link").map(TreePath.init(bytes:))
-        ref = fields.optionalString("ref")
-        archive = fields.optionalString("archive")
-        sparse = object["sparse"] as? Bool ?? false
-        inconsistent = object["inconsistent"] as? Bool ?? false
-        if let map = object["xattrs"] as? [String: String] {
-            xattrs = try map.keys.sorted().map { name in
-                guard let value = Data(base64Encoded: map[name]!) else { throw ManifestFormatError("bad xattr \(name)") }
-                return Xattr(name: name, value: Array(value))
+        self.init(path: TreePath(bytes: []), kind: .file)
+        var kindName: [UInt8]?, mode: [UInt8]?, pathBytes: [UInt8]?, pathB64: [UInt8]?
+        var targetB64: [UInt8]?, linkB64: [UInt8]?, linkBytes: [UInt8]?
+        var seen = Set<String>()
+        try FlatJSONParser.parse(line) { key, value in
+            seen.insert(key)
+            switch (key, value) {
+            case ("path", .string(let v)): pathBytes = v
+            case ("path_b64", .string(let v)): pathB64 = v
+            case ("type", .string(let v)): kindName = v
+            case ("mode", .string(let v)): mode = v
+            case ("uid", .int(let v)): uid = UInt32(truncatingIfNeeded: v)
+            case ("gid", .int(let v)): gid = UInt32(truncatingIfNeeded: v)
+            case ("user", .string(let v)): user = String(decoding: v, as: UTF8.self)
+            case ("group", .string(let v)): group = String(decoding: v, as: UTF8.self)
+            case ("mtime", .int(let v)): mtimeNs = v
+            case ("ctime", .int(let v)): ctimeNs = v
+            case ("ino", .int(let v)): inode = UInt64(bitPattern: v)
+            case ("dev", .int(let v)): device = UInt64(bitPattern: v)
+            case ("size", .int(let v)): size = v
+            case ("sha256", .string(let v)): sha256 = String(decoding: v, as: UTF8.self)
+            case ("target", .string(let v)): symlinkTarget = v
+            case ("target_b64", .string(let v)): targetB64 = v
+            case ("link", .string(let v)): linkBytes = v
+            case ("link_b64", .string(let v)): linkB64 = v
+            case ("ref", .string(let v)): ref = String(decoding: v, as: UTF8.self)
+            case ("archive", .string(let v)): archive = String(decoding: v, as: UTF8.self)
+            case ("sparse", .bool(let v)): sparse = v
+            case ("inconsistent", .bool(let v)): inconsistent = v
+            case ("xattrs", .stringMap(let pairs)):
+                xattrs = try pairs.sorted { $0.0 < $1.0 }.map { name, encoded in
+                    guard let value = Data(base64Encoded: Data(encoded)) else { throw ManifestFormatError("bad xattr \(name)") }
+                    return Xattr(name: name, value: Array(value))
+                }
+            case ("path", _), ("path_b64", _), ("type", _), ("mode", _), ("uid", _), ("gid", _), ("mtime", _), ("ctime", _),
+                 ("ino", _), ("dev", _), ("size", _), ("sha256", _), ("target", _), ("link", _), ("ref", _), ("archive", _):
+                throw ManifestFormatError("\(key) has the wrong type")
+            default:
+                break  // a field of a later version
             }
         }
+        func decoded(_ base64: [UInt8]?, _ key: String) throws -> [UInt8]? {
+            guard let base64 else { return nil }
+            guard let data = Data(base64Encoded: Data(base64)) else { throw ManifestFormatError("bad base64 in \(key)") }
+            return Array(data)
+        }
+        guard let kindName, let kind = Kind(rawValue: String(decoding: kindName, as: UTF8.self)) else {
+            throw ManifestFormatError("missing or unknown type")
+        }
+        self.kind = kind
+        guard let path = try pathBytes ?? decoded(pathB64, "path_b64") else { throw ManifestFormatError("missing path") }
+        self.path = TreePath(bytes: path)
+        guard let mode, let permissions = UInt32(String(decoding: mode, as: UTF8.self), radix: 8) else {
+            throw ManifestFormatError("missing or bad mode")
+        }
+        self.permissions = permissions
+        for key in ["uid", "gid", "mtime", "ctime", "ino", "dev"] where !seen.contains(key) {
+            throw ManifestFormatError("missing \(key)")
+        }
+        if kind == .file && !seen.contains("size") { throw ManifestFormatError("missing size") }
+        if kind != .file { size = 0 }
+        symlinkTarget = try symlinkTarget ?? decoded(targetB64, "target_b64")
+        hardlinkTarget = try (linkBytes ?? decoded(linkB64, "link_b64")).map(TreePath.init(bytes:))
         switch kind {
         case .file where sha256 == nil || ref == nil || archive == nil:
-            throw ManifestFormatError("file \(path) lacks sha256, ref or archive")
+            throw ManifestFormatError("file \(self.path) lacks sha256, ref or archive")
         case .symlink where symlinkTarget == nil:
-            throw ManifestFormatError("symlink \(path) lacks its target")
+            throw ManifestFormatError("symlink \(self.path) lacks its target")
         case .hardlink where hardlinkTarget == nil:
-            throw ManifestFormatError("hard link \(path) lacks its link")
+            throw ManifestFormatError("hard link \(self.path) lacks its link")
         default: break
         }
     }
@@ -83,39 +115,6 @@ struct ManifestFormatError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Typed access to the fields of one parsed JSON object.
-struct JSONFields {
-    let object: [String: Any]
-    init(_ object: [String: Any]) { self.object = object }
-
-    func string(_ key: String) throws -> String {
-        guard let value = object[key] as? String else { throw ManifestFormatError("missing or non-string \(key)") }
-        return value
-    }
-
-    func optionalString(_ key: String) -> String? { object[key] as? String }
-
-    func int(_ key: String) throws -> Int64 {
-        guard let number = object[key] as? NSNumber else { throw ManifestFormatError("missing or non-numeric \(key)") }
-        return number.int64Value
-    }
-
-    /// A byte string written as `key` (UTF-8) or `key_b64` (base64).
-    func bytes(_ key: String) throws -> [UInt8] {
-        guard let value = try optionalBytes(key) else { throw ManifestFormatError("missing \(key)") }
-        return value
-    }
-
-    func optionalBytes(_ key: String) throws -> [UInt8]? {
-        if let text = object[key] as? String { return Array(text.utf8) }
-        if let encoded = object[key + "_b64"] as? String {
-            guard let data = Data(base64Encoded: encoded) else { throw ManifestFormatError("bad base64 in \(key)_b64") }
-            return Array(data)
-        }
-        return nil
-    }
-}
-
 /// Builds one compact JSON object on a single line, in a fixed key order.
 struct JSONLineWriter {
     private var out: [UInt8] = [UInt8(ascii: "{")]
@@ -124,18 +123,20 @@ struct JSONLineWriter {
     private mutating func key(_ name: String) {
         if !first { out.append(UInt8(ascii: ",")) }
         first = false
-        appendQuoted(name)
+        appendQuoted(name.utf8)
         out.append(UInt8(ascii: ":"))
     }
 
     mutating func string(_ name: String, _ value: String) {
         key(name)
-        appendQuoted(value)
+        appendQuoted(value.utf8)
     }
 
+    /// A byte string: as a JSON string when it is valid UTF-8, else base64 under `name_b64`.
     mutating func bytes(_ name: String, _ value: [UInt8]) {
-        if let text = String(validating: value, as: UTF8.self) {
-            string(name, text)
+        if !value.contains(where: { $0 >= 0x80 }) || String(validating: value, as: UTF8.self) != nil {
+            key(name)
+            appendQuoted(value)
         } else {
             string(name + "_b64", Data(value).base64EncodedString())
         }
@@ -156,9 +157,9 @@ struct JSONLineWriter {
         out.append(UInt8(ascii: "{"))
         for (index, pair) in pairs.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
-            appendQuoted(pair.0)
+            appendQuoted(pair.0.utf8)
             out.append(UInt8(ascii: ":"))
-            appendQuoted(pair.1)
+            appendQuoted(pair.1.utf8)
         }
         out.append(UInt8(ascii: "}"))
     }
@@ -168,9 +169,9 @@ struct JSONLineWriter {
         return out
     }
 
-    private mutating func appendQuoted(_ text: String) {
+    private mutating func appendQuoted(_ text: some Collection<UInt8>) {
         out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
+        for byte in text {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
             case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])

@@ -4,20 +4,24 @@ import LifeboatNative
 
 /// Reads each data archive of a restore plan once, front to back, extracting the files whose `ref`
 /// and `archive` point at it (archive and manifest are both in tree order, so this is a merge), and
-/// checks every file's SHA-256 and every archive's SHA-256 on the way. Each file is written under a
-/// temporary name beside its final one and renamed only once its SHA-256 matched, so damaged content
-/// never replaces a good file in the target.
+/// checks every file's SHA-256 and every archive's SHA-256 on the way. In a target that had content,
+/// each file is written under a temporary name beside its final one and renamed only once its SHA-256
+/// matched, so damaged content never replaces a good file; a file that fails its check is removed.
 final class ArchiveExtraction {
     private let repository: Repository
     private let plan: RestorePlan
     private let layout: RestoreLayout
+    private let replaceSafely: Bool
     private let disk: DiskWriter
     private var records: [String: BackupRecord] = [:]
     private(set) var files = 0
     private(set) var bytes: Int64 = 0
     private(set) var warnings: [String] = []
 
-    init(repository: Repository, plan: RestorePlan, layout: RestoreLayout, disk: DiskWriter) {
+    /// - Parameter replaceSafely: the target had content: write each file under a temporary name and
+    ///   rename it into place once verified.
+    init(repository: Repository, plan: RestorePlan, layout: RestoreLayout, disk: DiskWriter, replaceSafely: Bool) {
+        self.replaceSafely = replaceSafely
         self.repository = repository
         self.plan = plan
         self.layout = layout
@@ -62,7 +66,8 @@ final class ArchiveExtraction {
                     throw LifeboatError(.corrupt, "\(label) does not contain \(wanted.path) (truncated or damaged); \(affected)")
                 }
                 let final = layout.disk(wanted.path)
-                let temporary = Self.temporaryName(beside: final)
+                // Into a target that started empty there is no good copy to protect: write in place.
+                let temporary = replaceSafely ? Self.temporaryName(beside: final) : final
                 let written: (sha256: SHA256Digest, size: Int64)
                 do {
                     written = try disk.writeFile(from: reader, to: temporary)
@@ -74,7 +79,7 @@ final class ArchiveExtraction {
                     withCPath(temporary) { _ = unlink($0) }
                     throw LifeboatError(.corrupt, "\(label) is damaged: file \(wanted.path) does not match its SHA-256 in the manifest (the target's copy was left as it was); \(affected)")
                 }
-                let renamed = withCPath(temporary) { from in withCPath(final) { rename(from, $0) } }
+                let renamed = temporary == final ? 0 : withCPath(temporary) { from in withCPath(final) { rename(from, $0) } }
                 if renamed != 0 {
                     let reason = String(cString: strerror(errno))
                     withCPath(temporary) { _ = unlink($0) }

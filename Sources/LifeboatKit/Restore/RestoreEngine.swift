@@ -41,15 +41,15 @@ public struct RestoreEngine: Sendable {
                 lists all damage; restore another backup with --backup ID
                 """)
         }
-        let target = try prepareTarget(request.target, mode: request.mode)
+        let (target, hadContent) = try prepareTarget(request.target, mode: request.mode)
         let layout = RestoreLayout(target: target, roots: plan.roots)
         var result = RestoreResult(record: record, target: target.isEmpty ? "/" : String(decoding: target, as: UTF8.self), files: 0,
                                    directories: 0, symlinks: 0, hardlinks: 0, bytes: 0, archivesRead: 0, removed: 0, durationSeconds: 0, warnings: [])
         if request.mode == .exact {
             result.removed = try removeExtras(plan: plan, layout: layout, excludes: request.keep)
         }
-        let disk = DiskWriter(restoreOwnership: request.restoreOwnership)
-        let extraction = ArchiveExtraction(repository: repository, plan: plan, layout: layout, disk: disk)
+        let disk = DiskWriter(restoreOwnership: request.restoreOwnership, targetHadContent: hadContent)
+        let extraction = ArchiveExtraction(repository: repository, plan: plan, layout: layout, disk: disk, replaceSafely: hadContent)
         try extraction.run { files, bytes in
             progress(RestoreProgress(filesRestored: files, bytesRestored: bytes, totalFiles: plan.fileCount, totalBytes: plan.totalBytes))
         }
@@ -61,7 +61,7 @@ public struct RestoreEngine: Sendable {
         try finish(disk)
         // Folders that already existed got their times when written, before the entries created inside
         // them since; a last pass over folders only (all existing now) sets their final times and modes.
-        let folders = DiskWriter(restoreOwnership: request.restoreOwnership)
+        let folders = DiskWriter(restoreOwnership: request.restoreOwnership, targetHadContent: hadContent)
         var ignored = result
         try createNonFileEntries(plan: plan, layout: layout, disk: folders, result: &ignored, foldersOnly: true)
         try finish(folders)
@@ -79,14 +79,16 @@ public struct RestoreEngine: Sendable {
     }
 
     /// Creates the target if needed and resolves it to a path without symlinks; refuses a non-empty
-    /// target unless the mode allows writing over it.
-    private func prepareTarget(_ path: String, mode: RestoreMode) throws -> [UInt8] {
+    /// target unless the mode allows writing over it. Also says whether it had content.
+    private func prepareTarget(_ path: String, mode: RestoreMode) throws -> (path: [UInt8], hadContent: Bool) {
+        var hadContent = false
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw LifeboatError(.usage, "restore target \(path) exists and is not a folder") }
             let contents = (try? fm.contentsOfDirectory(atPath: path)) ?? []
-            if !contents.isEmpty && mode == .emptyTarget {
+            hadContent = !contents.isEmpty
+            if hadContent && mode == .emptyTarget {
                 throw LifeboatError(.usage, "restore target \(path) is not empty; use --exact to make it equal the backup (removing extras below the backed-up paths) or --force to write over it")
             }
         } else {
@@ -101,7 +103,7 @@ public struct RestoreEngine: Sendable {
         }
         defer { free(resolved) }
         let bytes = Array(String(cString: resolved).utf8)
-        return bytes == [UInt8(ascii: "/")] ? [] : bytes
+        return (bytes == [UInt8(ascii: "/")] ? [] : bytes, hadContent)
     }
 
     /// `--exact`: removes what lies below the backed-up paths in the target but is not in the backup (or

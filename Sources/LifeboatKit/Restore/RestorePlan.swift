@@ -29,8 +29,15 @@ struct RestorePlan {
             let reader = try ManifestReader(path: path)
             roots = reader.header.roots.map { TreePath(bytes: Array($0.utf8)) }
             guard roots.allSatisfy(\.isConfined) else { throw ManifestFormatError("a root path is absolute or contains '..'") }
+            var lastSymlink: TreePath?
             while let entry = try reader.next() {
                 try check(entry, roots: roots)
+                // Tree order puts anything below a path right after it: a path below a symlink of the
+                // same manifest would be written through that link once it exists.
+                if let link = lastSymlink, entry.path.isWithin(link) || (entry.hardlinkTarget?.isWithin(link) ?? false) {
+                    throw LifeboatError(.corrupt, "the manifest lists \(entry.path) below the symlink \(link); refusing to restore")
+                }
+                if entry.kind == .symlink { lastSymlink = entry.path }
                 guard entry.kind == .file, let ref = entry.ref, let archive = entry.archive else { continue }
                 let key = ArchiveRef(backup: ref, archive: archive)
                 counts[key, default: (0, entry.path)].0 += 1
