@@ -7,38 +7,114 @@ import LifeboatNative
 /// checks every file's SHA-256 and every archive's SHA-256 on the way. In a target that had content,
 /// each file is written under a temporary name beside its final one and renamed only once its SHA-256
 /// matched, so damaged content never replaces a good file; a file that fails its check is removed.
-final class ArchiveExtraction {
+///
+/// Archives are independent (each file comes from exactly one), so up to `workers` of them are read
+/// at once, each by its own thread with its own reader and disk writer: creating files is most of a
+/// restore's time on many filesystems, and it scales with cores. The calling thread takes part and is
+/// the only one that reports progress. Shared counters are guarded by `lock`.
+final class ArchiveExtraction: @unchecked Sendable {
     private let repository: Repository
     private let plan: RestorePlan
     private let layout: RestoreLayout
     private let replaceSafely: Bool
-    private let disk: DiskWriter
-    private var records: [String: BackupRecord] = [:]
+    private let restoreOwnership: Bool
+    private let workers: Int
+    private let lock = NSCondition()
+    private var nextArchive = 0
+    private var running = 0
+    private var failure: (any Error)?
     private(set) var files = 0
     private(set) var bytes: Int64 = 0
     private(set) var warnings: [String] = []
 
     /// - Parameter replaceSafely: the target had content: write each file under a temporary name and
     ///   rename it into place once verified.
-    init(repository: Repository, plan: RestorePlan, layout: RestoreLayout, disk: DiskWriter, replaceSafely: Bool) {
+    init(repository: Repository, plan: RestorePlan, layout: RestoreLayout, replaceSafely: Bool, restoreOwnership: Bool,
+         workers: Int = min(4, max(1, ProcessInfo.processInfo.activeProcessorCount))) {
         self.replaceSafely = replaceSafely
+        self.restoreOwnership = restoreOwnership
         self.repository = repository
         self.plan = plan
         self.layout = layout
-        self.disk = disk
+        self.workers = max(1, min(workers, plan.archives.count))
     }
 
     func run(progress: (Int, Int64) -> Void) throws {
-        for archive in plan.archives {
-            try extract(archive.ref, fileCount: archive.files, example: archive.example, progress: progress)
+        lock.lock()
+        running = workers
+        lock.unlock()
+        for _ in 1..<max(1, workers) {
+            Thread { [self] in work { _, _ in } }.start()
         }
+        work(report: progress)
+        lock.lock()
+        while running > 0 {
+            lock.wait()
+        }
+        let failure = failure
+        let (files, bytes) = (self.files, self.bytes)
+        lock.unlock()
+        if let failure { throw failure }
+        progress(files, bytes)
     }
 
-    private func extract(_ ref: ArchiveRef, fileCount: Int, example: TreePath, progress: (Int, Int64) -> Void) throws {
+    /// Takes archives off the shared list until none is left or one failed.
+    private func work(report: (Int, Int64) -> Void) {
+        while let archive = takeArchive() {
+            do {
+                let disk = DiskWriter(restoreOwnership: restoreOwnership, targetHadContent: replaceSafely)
+                try extract(archive.ref, fileCount: archive.files, example: archive.example, disk: disk) { count, size in
+                    self.lock.lock()
+                    self.files += count
+                    self.bytes += size
+                    let snapshot = (self.files, self.bytes)
+                    self.lock.unlock()
+                    report(snapshot.0, snapshot.1)
+                }
+                try disk.close()
+            } catch {
+                lock.lock()
+                if failure == nil { failure = error }
+                lock.unlock()
+            }
+        }
+        lock.lock()
+        running -= 1
+        lock.broadcast()
+        lock.unlock()
+    }
+
+    private func takeArchive() -> (ref: ArchiveRef, files: Int, example: TreePath)? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard failure == nil, nextArchive < plan.archives.count else { return nil }
+        defer { nextArchive += 1 }
+        return plan.archives[nextArchive]
+    }
+
+    private var stopped: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return failure != nil
+    }
+
+    private func warn(_ message: String) {
+        lock.lock()
+        warnings.append(message)
+        lock.unlock()
+    }
+
+    /// Extracts one archive; `progress` gets the files and bytes just written.
+    private func extract(_ ref: ArchiveRef, fileCount: Int, example: TreePath, disk: DiskWriter, progress: (Int, Int64) -> Void) throws {
         let service = plan.record.service
         let label = "object services/\(service)/\(ref.backup)/\(ref.archive)"
         let affected = "backup \(plan.record.id) needs it for \(fileCount) file\(fileCount == 1 ? "" : "s") (e.g. \(example))"
-        let owner = try record(ref.backup, label: label, affected: affected)
+        let owner: BackupRecord
+        do {
+            owner = try repository.record(service: service, id: ref.backup)
+        } catch {
+            throw LifeboatError(.corrupt, "\(label) belongs to backup \(ref.backup), which is missing or damaged (\(error)); \(affected)")
+        }
         guard let object = owner.objects.first(where: { $0.name == ref.archive }) else {
             throw LifeboatError(.corrupt, "\(label) is not listed in backup \(ref.backup)'s backup.json; \(affected)")
         }
@@ -57,6 +133,7 @@ final class ArchiveExtraction {
         do {
             let reader = try TarReader(source: try FileSource(path: path))
             while let wanted = try nextWanted() {
+                if stopped { return }
                 current = wanted.path
                 var header = try reader.next()
                 while let found = header, TreePath(bytes: found.path) < wanted.path {
@@ -85,14 +162,12 @@ final class ArchiveExtraction {
                     withCPath(temporary) { _ = unlink($0) }
                     throw LifeboatError(.io, "cannot put \(wanted.path) in place under the target: \(reason)")
                 }
-                files += 1
-                bytes += written.size
-                progress(files, bytes)
+                progress(1, written.size)
             }
             current = nil
             let digest = try reader.finish()
             if digest.hex != object.sha256 {
-                warnings.append("\(label) does not match its SHA-256 in backup.json, though every file restored from it did; run `lifeboat verify --objects`")
+                warn("\(label) does not match its SHA-256 in backup.json, though every file restored from it did; run `lifeboat verify --objects`")
             }
         } catch let error as LifeboatError {
             throw error
@@ -110,15 +185,4 @@ final class ArchiveExtraction {
         return folder + Array("/.lifeboat-restore-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))".utf8)
     }
 
-    private func record(_ id: String, label: String, affected: String) throws -> BackupRecord {
-        if let known = records[id] { return known }
-        let found: BackupRecord
-        do {
-            found = try repository.record(service: plan.record.service, id: id)
-        } catch {
-            throw LifeboatError(.corrupt, "\(label) belongs to backup \(id), which is missing or damaged (\(error)); \(affected)")
-        }
-        records[id] = found
-        return found
-    }
 }

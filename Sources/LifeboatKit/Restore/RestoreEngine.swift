@@ -48,8 +48,8 @@ public struct RestoreEngine: Sendable {
         if request.mode == .exact {
             result.removed = try removeExtras(plan: plan, layout: layout, excludes: request.keep)
         }
-        let disk = DiskWriter(restoreOwnership: request.restoreOwnership, targetHadContent: hadContent)
-        let extraction = ArchiveExtraction(repository: repository, plan: plan, layout: layout, disk: disk, replaceSafely: hadContent)
+        let extraction = ArchiveExtraction(repository: repository, plan: plan, layout: layout, replaceSafely: hadContent,
+                                           restoreOwnership: request.restoreOwnership)
         try extraction.run { files, bytes in
             progress(RestoreProgress(filesRestored: files, bytesRestored: bytes, totalFiles: plan.fileCount, totalBytes: plan.totalBytes))
         }
@@ -57,6 +57,7 @@ public struct RestoreEngine: Sendable {
         result.bytes = extraction.bytes
         result.archivesRead = plan.archives.count
         result.warnings = extraction.warnings
+        let disk = DiskWriter(restoreOwnership: request.restoreOwnership, targetHadContent: hadContent)
         try createNonFileEntries(plan: plan, layout: layout, disk: disk, result: &result)
         try finish(disk)
         // Folders that already existed got their times when written, before the entries created inside

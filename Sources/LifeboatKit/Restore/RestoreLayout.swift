@@ -6,7 +6,7 @@ import LifeboatNative
 /// `/run`), the root is placed at the resolved path, so the restore follows the system's layout
 /// instead of replacing the link with a folder. A link that leads out of the target is not followed:
 /// it is replaced by a real folder when the restore writes there.
-struct RestoreLayout {
+struct RestoreLayout: Sendable {
     /// The resolved target, without a trailing slash (empty for `/`).
     let target: [UInt8]
     let placements: [(root: TreePath, disk: [UInt8])]

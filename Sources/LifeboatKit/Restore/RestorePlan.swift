@@ -3,7 +3,7 @@ import LifeboatNative
 
 /// A checked manifest and the archives a restore must read: every path confined under the target and
 /// inside a backed-up root, the manifest's SHA-256 equal to the one in `backup.json`.
-struct RestorePlan {
+struct RestorePlan: Sendable {
     let record: BackupRecord
     let manifestPath: String
     let roots: [TreePath]
