@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "Lifeboat",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "lifeboat", targets: ["lifeboat"]),
         .library(name: "LifeboatKit", targets: ["LifeboatKit"]),

@@ -1,5 +1,8 @@
 import CArchive
 import Glibc
+import Synchronization
+
+private let diskWriterCreation = Mutex<Void>(())
 
 /// Ownership, permissions, time and xattrs to give a restored folder or symlink.
 public struct EntryMetadata: Sendable {
@@ -42,7 +45,9 @@ public final class DiskWriter {
     /// to its size); zero blocks are not turned into new holes, which would write in 4 KiB pieces.
     public init(restoreOwnership: Bool, targetHadContent: Bool) {
         _ = libarchiveLocale
-        disk = archive_write_disk_new()
+        // archive_write_disk_new reads the umask by setting it to 0 and back: two at once can leave
+        // the process with umask 0, so they take turns.
+        disk = diskWriterCreation.withLock { _ in archive_write_disk_new()! }
         var flags = ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_ACL
             | ARCHIVE_EXTRACT_SECURE_NODOTDOT
         if targetHadContent { flags |= ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_UNLINK }

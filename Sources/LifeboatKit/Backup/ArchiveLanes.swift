@@ -5,7 +5,8 @@ import LifeboatNative
 enum LaneOutcome: Sendable {
     case stored(StoredContent, archive: String)
     case metadata(StoredMetadata)
-    case hardlink
+    /// Stored as a hard link to `target` (the first name, or the name that replaced an unreadable one).
+    case hardlink(target: TreePath)
     /// The entry could not be read; `vanished` when it was deleted since the scan (not a warning).
     case skipped(String, vanished: Bool)
 }
@@ -155,18 +156,43 @@ final class ArchiveLanes: @unchecked Sendable {
             defer { started = true }
             return allocateName(lane: lane, first: !started)
         }
+        var links = LaneLinks()
         while let job = nextJob(lane: lane) {
             do {
                 switch job {
                 case .file(let entry, let slot):
-                    let writer = try archive.writer()
-                    let stored = try writer.appendRegularFile(sourcePath: entry.absolute, archivePath: entry.path.bytes)
-                    complete(slot, .stored(stored, archive: archive.current))
+                    let writer = try archive.writer(before: entry)
+                    do {
+                        let stored = try writer.appendRegularFile(sourcePath: entry.absolute, archivePath: entry.path.bytes)
+                        if entry.status.links > 1 { links.stored[entry.path] = archive.current }
+                        complete(slot, .stored(stored, archive: archive.current))
+                    } catch let error as NativeError where error.isSourceError {
+                        links.skipped.insert(entry.path)
+                        throw error
+                    }
                 case .metadata(let entry, let slot):
-                    complete(slot, .metadata(try archive.writer().appendMetadata(sourcePath: entry.absolute, archivePath: entry.path.bytes)))
-                case .hardlink(let entry, let target, let slot):
-                    try archive.writer().appendHardlink(sourcePath: entry.absolute, archivePath: entry.path.bytes, linkTarget: target.bytes)
-                    complete(slot, .hardlink)
+                    let stored = try archive.writer(before: entry).appendMetadata(sourcePath: entry.absolute, archivePath: entry.path.bytes)
+                    if entry.status.kind == .directory { archive.entered(entry) }
+                    complete(slot, .metadata(stored))
+                case .hardlink(let entry, let first, let slot):
+                    let target = links.relinked[first] ?? first
+                    let writer = try archive.writer(before: entry)
+                    if links.skipped.contains(target) {
+                        // The first name could not be read: this name carries the content instead, and
+                        // later names link to it.
+                        let stored = try writer.appendRegularFile(sourcePath: entry.absolute, archivePath: entry.path.bytes)
+                        links.relinked[first] = entry.path
+                        links.stored[entry.path] = archive.current
+                        complete(slot, .stored(stored, archive: archive.current))
+                    } else if let home = links.stored[target], home != archive.current {
+                        // The first name is in an archive this lane has closed: a tar link member could
+                        // not reach it, so the archive gets a copy; the manifest still records the link.
+                        _ = try writer.appendRegularFile(sourcePath: entry.absolute, archivePath: entry.path.bytes)
+                        complete(slot, .hardlink(target: target))
+                    } else {
+                        try writer.appendHardlink(sourcePath: entry.absolute, archivePath: entry.path.bytes, linkTarget: target.bytes)
+                        complete(slot, .hardlink(target: target))
+                    }
                 }
             } catch let error as NativeError where error.isSourceError {
                 let slot: LaneSlot
@@ -201,6 +227,16 @@ final class ArchiveLanes: @unchecked Sendable {
     }
 }
 
+/// What a lane remembers about hard-linked files it stored or could not read.
+private struct LaneLinks {
+    /// First names of hard-link groups stored by this lane, with the archive holding them.
+    var stored: [TreePath: String] = [:]
+    /// Files this lane could not read.
+    var skipped: Set<TreePath> = []
+    /// Unreadable first names → the later name that was stored in their place.
+    var relinked: [TreePath: TreePath] = [:]
+}
+
 /// The archive a lane is writing, rolled over at the size limit. Lives on the lane's thread only.
 private struct LaneArchive {
     let folder: String
@@ -219,9 +255,31 @@ private struct LaneArchive {
         self.name = name
     }
 
-    /// The writer for the next entry; starts a new archive when there is none or the current is full.
-    mutating func writer() throws -> TarWriter {
+    /// Folders from the top to the last one entered: the ancestors of what comes next.
+    private var openFolders: [ScannedEntry] = []
+
+    /// Records that a folder's entry was written: later entries below it are inside it.
+    mutating func entered(_ folder: ScannedEntry) {
+        openFolders.append(folder)
+    }
+
+    /// The writer for `entry`; starts a new archive when there is none or the current one is full. A
+    /// new archive after the first gets `entry`'s ancestor folders again first, so that every archive
+    /// holds the folders it writes into (plain tar sets their times from the last archive extracted).
+    mutating func writer(before entry: ScannedEntry) throws -> TarWriter {
+        while let last = openFolders.last, !(entry.path.isWithin(last.path) && entry.path != last.path) { openFolders.removeLast() }
         if let tar, let pending, pending.sink.bytesWritten < limit { return tar }
+        let rollover = tar != nil
+        let writer = try newArchive()
+        if rollover {
+            for folder in openFolders {
+                _ = try? writer.appendMetadata(sourcePath: folder.absolute, archivePath: folder.path.bytes)
+            }
+        }
+        return writer
+    }
+
+    private mutating func newArchive() throws -> TarWriter {
         try finishCurrent()
         current = name()
         let object = try PendingObject(finalPath: "\(folder)/\(current)")

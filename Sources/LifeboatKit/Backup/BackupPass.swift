@@ -21,7 +21,6 @@ final class BackupPass {
     /// Files whose ctime is at or after this instant changed while the parent was running: re-read them.
     private let parentStartNs: Int64
     private var hardlinks: [HardlinkKey: (path: TreePath, lane: Int)] = [:]
-    private var skippedPrimaries: Set<TreePath> = []
     private var folderLanes: [TreePath: Int] = [:]
     private var laneBytes: [Int64]
     private var inFlight: [InFlight] = []
@@ -50,7 +49,7 @@ final class BackupPass {
         self.folder = folder
         self.repository = repository
         parentStartNs = parent?.startedDate.map { Int64($0.timeIntervalSince1970 * 1e9) } ?? 0
-        laneBytes = Array(repeating: 0, count: request.lanes)
+        laneBytes = Array(repeating: 0, count: max(1, request.lanes))
     }
 
     func run(progress: (BackupProgress) -> Void) throws -> (BackupRecord.Stats, [BackupRecord.Object], [String]) {
@@ -58,9 +57,9 @@ final class BackupPass {
             parentReader = try ManifestReader(path: repository.objectPath(service: parent.service, id: parent.id, name: object.name))
             parentEntry = try parentReader?.next()
         }
-        let lanes = ArchiveLanes(folder: folder, level: request.compressionLevel, limit: request.archiveSizeLimit, lanes: request.lanes)
+        let manifestObject = try PendingObject(finalPath: "\(folder)/\(ManifestFile.objectName)")
+        let lanes = ArchiveLanes(folder: folder, level: request.compressionLevel, limit: request.archiveSizeLimit, lanes: laneBytes.count)
         do {
-            let manifestObject = try PendingObject(finalPath: "\(folder)/\(ManifestFile.objectName)")
             let roots = request.paths.map { TreePath(absolute: $0) }.sorted().map(\.description)
             let manifest = try ManifestWriter(sink: manifestObject.sink, level: request.compressionLevel,
                                               header: ManifestHeader(backup: id, service: request.service, roots: roots))
@@ -85,6 +84,7 @@ final class BackupPass {
             return (stats, dataObjects + [manifestCommitted], warnings)
         } catch {
             lanes.abort()
+            manifestObject.discard()
             throw error
         }
     }
@@ -189,11 +189,8 @@ final class BackupPass {
         case .metadata(let stored):
             entry.xattrs = stored.xattrs
             if entry.kind == .symlink { entry.symlinkTarget = stored.symlinkTarget ?? [] }
-        case .hardlink:
-            if let target = entry.hardlinkTarget, skippedPrimaries.contains(target) {
-                skip("skipped \(entry.path): the first name of its hard link, \(target), could not be read")
-                return nil
-            }
+        case .hardlink(let target):
+            entry.hardlinkTarget = target
         case .stored(let stored, let archive):
             entry = ManifestEntry(path: template.path, kind: .file, status: stored.status)
             entry.sha256 = stored.sha256.hex
@@ -209,7 +206,6 @@ final class BackupPass {
             stats.filesStored += 1
             stats.bytesRead += stored.status.size
         case .skipped(let message, let vanished):
-            if template.kind == .file { skippedPrimaries.insert(template.path) }
             if !vanished { skip(message) }
             return nil
         }

@@ -27,7 +27,7 @@ public struct BackupRequest: Sendable {
 
     public init(service: String, tier: String?, paths: [String], excludes: [String], mode: BackupMode = .auto,
                 checksum: Bool = false, compressionLevel: Int = 3, archiveSizeLimit: Int64 = 4 << 30,
-                lanes: Int = min(4, max(1, ProcessInfo.processInfo.activeProcessorCount))) {
+                lanes: Int = ProcessorCount.workers()) {
         self.service = service
         self.tier = tier
         self.paths = paths
@@ -36,7 +36,7 @@ public struct BackupRequest: Sendable {
         self.checksum = checksum
         self.compressionLevel = compressionLevel
         self.archiveSizeLimit = archiveSizeLimit
-        self.lanes = lanes
+        self.lanes = max(1, lanes)
     }
 }
 

@@ -30,7 +30,7 @@ final class ArchiveExtraction: @unchecked Sendable {
     /// - Parameter replaceSafely: the target had content: write each file under a temporary name and
     ///   rename it into place once verified.
     init(repository: Repository, plan: RestorePlan, layout: RestoreLayout, replaceSafely: Bool, restoreOwnership: Bool,
-         workers: Int = min(4, max(1, ProcessInfo.processInfo.activeProcessorCount))) {
+         workers: Int = ProcessorCount.workers()) {
         self.replaceSafely = replaceSafely
         self.restoreOwnership = restoreOwnership
         self.repository = repository
@@ -47,9 +47,14 @@ final class ArchiveExtraction: @unchecked Sendable {
             Thread { [self] in work { _, _ in } }.start()
         }
         work(report: progress)
+        // Out of archives: keep reporting the helpers' progress until they are done.
         lock.lock()
         while running > 0 {
-            lock.wait()
+            _ = lock.wait(until: Date().addingTimeInterval(0.2))
+            let (files, bytes) = (self.files, self.bytes)
+            lock.unlock()
+            progress(files, bytes)
+            lock.lock()
         }
         let failure = failure
         let (files, bytes) = (self.files, self.bytes)
