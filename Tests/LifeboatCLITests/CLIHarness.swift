@@ -31,15 +31,17 @@ struct CLIHarness {
         let safe = name.filter { $0.isLetter || $0.isNumber }
         root = "\(NSTemporaryDirectory())lifeboat-e2e-\(safe)-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: "\(root)/srv/app", withIntermediateDirectories: true)
-        let yaml = config ?? """
-        repository: ./repo
-        catalog: ./catalog.sqlite
-        services:
+        let yaml = config ?? Self.config(services: """
           app:
             tier: tier-1-critical
             source: { type: files, paths: [./srv/app] }
-        """
+        """)
         try yaml.write(toFile: "\(root)/lifeboat.yaml", atomically: true, encoding: .utf8)
+    }
+
+    /// A config with the test repository and catalog and the given `services:` block (indented by two).
+    static func config(services: String) -> String {
+        "repository: ./repo\ncatalog: ./catalog.sqlite\nservices:\n" + services
     }
 
     /// The source folder of service `app`.

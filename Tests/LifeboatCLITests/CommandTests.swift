@@ -6,17 +6,14 @@ import Testing
 @Suite("Commands behave as documented")
 struct CommandTests {
     /// A config with two files services: `app` over `srv/app` and `web` over `srv/web`.
-    private static let twoServices = """
-    repository: ./repo
-    catalog: ./catalog.sqlite
-    services:
+    private static let twoServices = CLIHarness.config(services: """
       app:
         tier: tier-1-critical
         source: { type: files, paths: [./srv/app] }
       web:
         tier: tier-2-important
         source: { type: files, paths: [./srv/web] }
-    """
+    """)
 
     /// A few small files in `folder`.
     private func smallTree(_ folder: String) throws {
@@ -85,14 +82,11 @@ struct CommandTests {
     @Test("a YAML error exits 2 and names file:line")
     func yamlError() throws {
         // Line 6 is indented one space too far.
-        let h = try CLIHarness(config: """
-        repository: ./repo
-        catalog: ./catalog.sqlite
-        services:
+        let h = try CLIHarness(config: CLIHarness.config(services: """
           app:
             tier: tier-1-critical
              source: { type: files, paths: [./srv/app] }
-        """)
+        """))
         defer { h.remove() }
         for command in [["init"], ["backup", "app"], ["backups"]] {
             let result = try h.run(CLIHarness.binary, command + ["--config", "\(h.root)/lifeboat.yaml"])
@@ -163,14 +157,11 @@ struct CommandTests {
 
     @Test("a source path that does not exist fails with a clear error")
     func missingSourcePath() throws {
-        let h = try CLIHarness(config: """
-        repository: ./repo
-        catalog: ./catalog.sqlite
-        services:
+        let h = try CLIHarness(config: CLIHarness.config(services: """
           app:
             tier: tier-1-critical
             source: { type: files, paths: [./srv/nothere] }
-        """)
+        """))
         defer { h.remove() }
         try h.ok("init")
         let result = try h.lifeboat("backup", "app")
@@ -182,14 +173,11 @@ struct CommandTests {
 
     @Test("exclude patterns keep matching files out of the backup")
     func excludes() throws {
-        let h = try CLIHarness(config: """
-        repository: ./repo
-        catalog: ./catalog.sqlite
-        services:
+        let h = try CLIHarness(config: CLIHarness.config(services: """
           app:
             tier: tier-1-critical
             source: { type: files, paths: [./srv/app], exclude: ["*.log"] }
-        """)
+        """))
         defer { h.remove() }
         try h.makeTestData(sizeMB: 1)
         let logs = try h.shell("find '\(h.source)' -name '*.log' | wc -l").stdout.trimmingCharacters(in: .whitespacesAndNewlines)

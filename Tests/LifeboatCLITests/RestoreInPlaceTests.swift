@@ -104,13 +104,10 @@ struct RestoreInPlaceTests {
 
     @Test("a hard link group whose first name is excluded is stored under the next name")
     func hardlinkFirstNameExcluded() throws {
-        let h = try CLIHarness(config: """
-        repository: ./repo
-        catalog: ./catalog.sqlite
-        services:
+        let h = try CLIHarness(config: CLIHarness.config(services: """
           app:
             source: { type: files, paths: [./srv/app], exclude: ["a-*"] }
-        """)
+        """))
         defer { h.remove() }
         try h.shell("cd '\(h.source)' && echo shared > a-first && ln a-first b-second && ln a-first c-third")
         try h.ok("init")
