@@ -139,7 +139,7 @@ extension Workspace {
         let started = Timestamp.format(Date())
         let result = try RestoreVerifier(repository: repository, scratchParent: scratchParent).verify(record, progress: progress)
         _ = try? catalog.recordJob(JobRun(kind: "verify", service: record.service, backupID: record.id, started: started,
-                                          finished: Timestamp.format(Date()), outcome: result.ok ? "success" : "failure",
+                                          finished: Timestamp.format(Date()), outcome: result.ok ? "success" : "failed",
                                           bytes: result.bytes, error: result.problems.first))
         return result
     }
@@ -149,7 +149,7 @@ extension Workspace {
         let started = Timestamp.format(Date())
         let result = ObjectVerifier(repository: repository).verify(services: services, progress: progress)
         _ = try? catalog.recordJob(JobRun(kind: "verify-objects", started: started, finished: Timestamp.format(Date()),
-                                          outcome: result.problems.isEmpty ? "success" : "failure", bytes: result.bytesChecked,
+                                          outcome: result.problems.isEmpty ? "success" : "failed", bytes: result.bytesChecked,
                                           error: result.problems.first.map { "\($0.service)/\($0.backup)/\($0.object): \($0.detail)" }))
         return result
     }

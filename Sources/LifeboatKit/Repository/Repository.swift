@@ -44,7 +44,7 @@ public struct Repository: Sendable {
     public func servicePath(_ service: String) -> String { "\(root)/services/\(service)" }
     public func backupPath(service: String, id: String) -> String { "\(servicePath(service))/\(id)" }
     public func objectPath(service: String, id: String, name: String) -> String { "\(backupPath(service: service, id: id))/\(name)" }
-    var locksPath: String { "\(root)/locks" }
+    public var locksPath: String { "\(root)/locks" }
 
     /// Services that have at least one backup folder, sorted.
     public func serviceNames() -> [String] {

@@ -1,0 +1,97 @@
+import Foundation
+
+/// A kind of job the scheduler runs.
+public enum DueJob: String, Sendable, Codable, CaseIterable {
+    case full, incremental, verify
+}
+
+/// Where one service stands against its tier at a moment: what is due, when things run next, how old
+/// the newest good backup is and how much of the RPO is left.
+public struct ServiceStatus: Sendable, Codable {
+    public struct LastBackup: Sendable, Codable {
+        public var id: String
+        public var kind: String
+        public var finished: String
+        public var ageSeconds: Double
+    }
+
+    public var service: String
+    public var tier: String
+    public var timeZone: String
+    public var at: String
+    /// Jobs due now: `full` or `incremental` (never both), and `verify`.
+    public var due: [DueJob]
+    public var nextFull: String?
+    public var nextIncremental: String?
+    public var nextVerify: String?
+    public var nextDrill: String?
+    public var lastBackup: LastBackup?
+    public var lastVerified: String?
+    public var rpoSeconds: Double
+    /// RPO minus the age of the newest good backup; negative when the RPO is already breached.
+    public var rpoHeadroomSeconds: Double?
+    /// Median duration of the last (up to five) backups.
+    public var measuredBackupSeconds: Double?
+    /// The longest gap between two incremental runs, plus the measured duration.
+    public var worstCaseGapSeconds: Double
+    /// Whether the cadence plus the measured duration fits in the RPO.
+    public var cadenceMeetsRPO: Bool
+}
+
+/// Computes `ServiceStatus` from a tier, the service's committed backups and its last verification.
+/// A job is due when its cron expression fired since the last run of that kind: a host that was down
+/// for three slots runs the job once, not three times.
+public enum DueJobs {
+    public static func status(service: String, tier: Tier, timeZone: TimeZone, backups: [BackupRecord],
+                              lastVerification: Date?, now: Date) -> ServiceStatus {
+        let good = backups.filter { $0.status == "complete" || $0.status == "partial" }
+        let newest = good.max { $0.id < $1.id }
+        let newestFull = good.filter { $0.kind == .full }.max { $0.id < $1.id }
+        var due: [DueJob] = []
+        if let slot = tier.full.previous(atOrBefore: now, in: timeZone),
+           (newestFull?.startedDate ?? .distantPast) < slot {
+            due.append(.full)
+        } else if newestFull == nil {
+            due.append(.full)
+        } else if let slot = tier.incremental.previous(atOrBefore: now, in: timeZone),
+                  (newest?.startedDate ?? .distantPast) < slot {
+            due.append(.incremental)
+        }
+        if let verify = tier.verify, newest != nil, let slot = verify.previous(atOrBefore: now, in: timeZone),
+           (lastVerification ?? .distantPast) < slot {
+            due.append(.verify)
+        }
+        let durations = good.suffix(5).compactMap { record -> Double? in
+            guard let start = record.startedDate, let end = record.finishedDate else { return nil }
+            return end.timeIntervalSince(start)
+        }.sorted()
+        let measured = durations.isEmpty ? nil : durations[durations.count / 2]
+        let gap = longestGap(tier.incremental, timeZone: timeZone, from: now) + (measured ?? 0)
+        let rpo = Double(tier.rpo.seconds)
+        let age = newest?.finishedDate.map { now.timeIntervalSince($0) }
+        return ServiceStatus(
+            service: service, tier: tier.name, timeZone: timeZone.identifier, at: Timestamp.format(now), due: due,
+            nextFull: tier.full.next(after: now, in: timeZone).map(Timestamp.format),
+            nextIncremental: tier.incremental.next(after: now, in: timeZone).map(Timestamp.format),
+            nextVerify: tier.verify?.next(after: now, in: timeZone).map(Timestamp.format),
+            nextDrill: tier.drill?.next(after: now, in: timeZone).map(Timestamp.format),
+            lastBackup: newest.map { ServiceStatus.LastBackup(id: $0.id, kind: $0.kind.rawValue, finished: $0.finished, ageSeconds: age ?? 0) },
+            lastVerified: lastVerification.map(Timestamp.format),
+            rpoSeconds: rpo, rpoHeadroomSeconds: age.map { rpo - $0 }, measuredBackupSeconds: measured,
+            worstCaseGapSeconds: gap, cadenceMeetsRPO: gap <= rpo)
+    }
+
+    /// The longest interval between consecutive runs over the next two weeks.
+    static func longestGap(_ cron: CronExpression, timeZone: TimeZone, from start: Date) -> Double {
+        var longest = 0.0
+        var previous = cron.next(after: start, in: timeZone)
+        let end = start.addingTimeInterval(14 * 86_400)
+        var steps = 0
+        while let current = previous, current < end, steps < 10_000, let following = cron.next(after: current, in: timeZone) {
+            longest = max(longest, following.timeIntervalSince(current))
+            previous = following
+            steps += 1
+        }
+        return longest
+    }
+}

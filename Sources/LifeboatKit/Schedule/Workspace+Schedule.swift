@@ -1,0 +1,123 @@
+import Foundation
+
+/// The outcome of one job started by `runDue`.
+public struct JobOutcome: Sendable, Codable {
+    public var service: String
+    public var job: DueJob
+    /// `success`, `partial`, `failed`, or `skipped` (another process holds the service's lock).
+    public var outcome: String
+    public var backup: String?
+    public var message: String?
+    public var durationSeconds: Double
+}
+
+extension Workspace {
+    /// Where `service` stands at `now` (see `ServiceStatus`).
+    public func status(of service: Service, now: Date) throws -> ServiceStatus {
+        let tier = try config.tier(named: service.tier)
+        return DueJobs.status(service: service.name, tier: tier, timeZone: TimeZone(identifier: "UTC")!,
+                              backups: repository.listing(service: service.name).records,
+                              lastVerification: lastVerification(of: service.name), now: now)
+    }
+
+    /// When the newest successful restore verification of a service ran, from the catalog's history.
+    public func lastVerification(of service: String) -> Date? {
+        let runs = (try? catalog.jobs(service: service, limit: 200)) ?? []
+        return runs.first { $0.kind == "verify" && $0.outcome == "success" }.flatMap { Timestamp.parse($0.started) }
+    }
+
+    /// Runs every job due at `now`: backups first (independent services in parallel, at most
+    /// `concurrency` at a time, each under its service lock), then restore verifications. A service
+    /// whose lock is held (a job from an earlier run still going) is skipped, not failed.
+    public func runDue(now: Date, concurrency: Int) throws -> [JobOutcome] {
+        let statuses = try config.services.map { try status(of: $0, now: now) }
+        let services = Dictionary(uniqueKeysWithValues: config.services.map { ($0.name, $0) })
+        let backups = statuses.compactMap { status -> (Service, DueJob)? in
+            guard let job = status.due.first(where: { $0 != .verify }), let service = services[status.service] else { return nil }
+            return (service, job)
+        }
+        var outcomes = runInParallel(backups, concurrency: concurrency) { service, job in
+            runBackupJob(service, mode: job == .full ? .full : .incremental)
+        }
+        // Verification is due against the backups as they are now (a first backup just made counts).
+        let afterBackups = backups.isEmpty ? statuses : try config.services.map { try status(of: $0, now: now) }
+        let verifications = afterBackups.compactMap { status -> (Service, DueJob)? in
+            guard status.due.contains(.verify), let service = services[status.service] else { return nil }
+            return (service, .verify)
+        }
+        outcomes += runInParallel(verifications, concurrency: concurrency) { service, _ in runVerifyJob(service) }
+        return outcomes
+    }
+
+    private func runBackupJob(_ service: Service, mode: BackupMode) -> JobOutcome {
+        let clock = ContinuousClock.now
+        let job: DueJob = mode == .full ? .full : .incremental
+        do {
+            let result = try backup(service, mode: mode, checksum: false)
+            return JobOutcome(service: service.name, job: job, outcome: result.record.status == "complete" ? "success" : "partial",
+                              backup: result.record.id, message: result.notes.first, durationSeconds: (ContinuousClock.now - clock).inSeconds)
+        } catch let error as LifeboatError where error.code == .locked {
+            return JobOutcome(service: service.name, job: job, outcome: "skipped", backup: nil, message: error.message,
+                              durationSeconds: (ContinuousClock.now - clock).inSeconds)
+        } catch {
+            return JobOutcome(service: service.name, job: job, outcome: "failed", backup: nil, message: "\(error)",
+                              durationSeconds: (ContinuousClock.now - clock).inSeconds)
+        }
+    }
+
+    private func runVerifyJob(_ service: Service) -> JobOutcome {
+        let clock = ContinuousClock.now
+        do {
+            guard let newest = repository.listing(service: service.name).records.last else {
+                return JobOutcome(service: service.name, job: .verify, outcome: "failed", backup: nil,
+                                  message: "no backup to verify", durationSeconds: 0)
+            }
+            let result = try verifyRestore(newest, scratchParent: nil)
+            return JobOutcome(service: service.name, job: .verify, outcome: result.ok ? "success" : "failed", backup: newest.id,
+                              message: result.problems.first, durationSeconds: (ContinuousClock.now - clock).inSeconds)
+        } catch {
+            return JobOutcome(service: service.name, job: .verify, outcome: "failed", backup: nil, message: "\(error)",
+                              durationSeconds: (ContinuousClock.now - clock).inSeconds)
+        }
+    }
+
+    /// Runs `work` for every item on up to `concurrency` threads; results in the items' order.
+    private func runInParallel(_ items: [(Service, DueJob)], concurrency: Int,
+                               _ work: @escaping @Sendable (Service, DueJob) -> JobOutcome) -> [JobOutcome] {
+        guard !items.isEmpty else { return [] }
+        let results = ResultSlots(count: items.count)
+        let gate = DispatchSemaphore(value: max(1, concurrency))
+        let group = DispatchGroup()
+        for (index, item) in items.enumerated() {
+            gate.wait()
+            group.enter()
+            DispatchQueue.global().async {
+                results.set(index, work(item.0, item.1))
+                gate.signal()
+                group.leave()
+            }
+        }
+        group.wait()
+        return results.all
+    }
+}
+
+/// Results written by parallel jobs, each into its own slot.
+private final class ResultSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [JobOutcome?]
+
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: JobOutcome) {
+        lock.lock()
+        values[index] = value
+        lock.unlock()
+    }
+
+    var all: [JobOutcome] {
+        lock.lock()
+        defer { lock.unlock() }
+        return values.compactMap { $0 }
+    }
+}
