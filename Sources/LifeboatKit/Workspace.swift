@@ -40,28 +40,32 @@ public struct Workspace: Sendable {
         return try names.map { try config.service(named: $0) }
     }
 
-    /// The engine request for a service.
-    public func backupRequest(for service: Service, mode: BackupMode, checksum: Bool) -> BackupRequest {
-        switch service.source {
-        case .files(let paths, _):
-            return BackupRequest(service: service.name, tier: service.tier, paths: paths, excludes: excludes(of: service),
-                                 mode: mode, checksum: checksum, compressionLevel: config.compressionLevel)
-        }
+    /// The engine request for a service. For `sqlite` and `command` sources the content comes from a
+    /// snapshot or capture made by `prepareSource` and is read from `readFrom`.
+    public func backupRequest(for service: Service, mode: BackupMode, checksum: Bool, readFrom: [String: String] = [:]) -> BackupRequest {
+        var request = BackupRequest(service: service.name, tier: service.tier, paths: service.source.paths, excludes: excludes(of: service),
+                                    mode: mode, checksum: checksum, compressionLevel: config.compressionLevel)
+        request.readFrom = readFrom
+        return request
     }
 
-    /// The restore request for a service; `--exact` keeps what the service's backups never contain.
+    /// The restore request for a service; `--exact` keeps what the service's backups never contain. A
+    /// restored SQLite database must not meet an old `-wal`/`-shm` of the database it replaces: those
+    /// are removed.
     public func restoreRequest(for service: Service, selector: BackupSelector, target: String, mode: RestoreMode) -> RestoreRequest {
-        RestoreRequest(service: service.name, selector: selector, target: target, mode: mode, keep: excludes(of: service))
+        var request = RestoreRequest(service: service.name, selector: selector, target: target, mode: mode, keep: excludes(of: service))
+        if case .sqlite(let path) = service.source {
+            request.staleCompanions = ["-wal", "-shm", "-journal"].map { TreePath(absolute: path + $0) }
+        }
+        return request
     }
 
     /// The service's exclude patterns plus the repository and the catalog, which are always excluded:
     /// a source that contains them must not back up the backups, nor `--exact` remove them.
     func excludes(of service: Service) -> [String] {
         let own = [config.repository, config.catalog, config.catalog + "-wal", config.catalog + "-shm", config.catalog + "-journal"]
-        switch service.source {
-        case .files(_, let exclude):
-            return exclude + own.map(Self.literalPattern)
-        }
+        if case .files(_, let exclude) = service.source { return exclude + own.map(Self.literalPattern) }
+        return own.map(Self.literalPattern)
     }
 
     /// An fnmatch pattern that matches exactly `path`.
@@ -79,7 +83,10 @@ public struct Workspace: Sendable {
                        progress: (BackupProgress) -> Void = { _ in }) throws -> BackupResult {
         let job = try? catalog.recordJob(JobRun(kind: "backup", service: service.name, started: Timestamp.format(Date()), outcome: "running"))
         do {
-            let result = try BackupEngine(repository: repository).run(backupRequest(for: service, mode: mode, checksum: checksum), progress: progress)
+            let prepared = try PreparedSource(service.source)
+            defer { prepared.remove() }
+            let request = backupRequest(for: service, mode: mode, checksum: checksum, readFrom: prepared.readFrom)
+            let result = try BackupEngine(repository: repository).run(request, progress: progress)
             try catalog.upsert(result.record)
             if let job {
                 try catalog.finishJob(id: job, finished: result.record.finished, outcome: result.record.status,

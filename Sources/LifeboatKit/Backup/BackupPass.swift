@@ -69,7 +69,7 @@ final class BackupPass {
                 progress(BackupProgress(service: request.service, entriesScanned: scanned, filesStored: stats.filesStored,
                                         bytesRead: stats.bytesRead, expectedBytes: expected))
             }
-            try TreeScanner(sources: request.paths, excludes: request.excludes).walk({ entry in
+            try TreeScanner(sources: request.paths, readFrom: request.readFrom, excludes: request.excludes).walk({ entry in
                 scanned += 1
                 if let waiting = try self.dispatch(entry, lanes: lanes) { self.inFlight.append(waiting) }
                 try self.drain(lanes: lanes, into: manifest, waitForRoom: true)

@@ -24,6 +24,9 @@ public struct BackupRequest: Sendable {
     public var archiveSizeLimit: Int64
     /// Data archives written in parallel (one thread each): the number of cores, at most 4.
     public var lanes: Int
+    /// Where to read a source path from when that is not the path itself: a database snapshot or a
+    /// command's captured output is read from a temp file but recorded (and restored) at its path.
+    public var readFrom: [String: String] = [:]
 
     public init(service: String, tier: String?, paths: [String], excludes: [String], mode: BackupMode = .auto,
                 checksum: Bool = false, compressionLevel: Int = 3, archiveSizeLimit: Int64 = 4 << 30,

@@ -20,9 +20,9 @@ struct TreeScanner {
     /// Skip roots that do not exist instead of failing.
     let allowMissingRoots: Bool
 
-    /// Scans absolute source paths.
-    init(sources: [String], excludes: [String]) {
-        roots = sources.map { (TreePath(absolute: $0), Array($0.utf8)) }
+    /// Scans absolute source paths, each read from `readFrom[path]` when given.
+    init(sources: [String], readFrom: [String: String] = [:], excludes: [String]) {
+        roots = sources.map { (TreePath(absolute: $0), Array((readFrom[$0] ?? $0).utf8)) }
         self.excludes = excludes
         allowMissingRoots = false
     }

@@ -62,6 +62,15 @@ public struct LifeboatConfig: Sendable, Hashable {
         return tier
     }
 
+    /// The tier `service` runs under: its tier with the fields the service sets itself
+    /// (`Service.overrides`) applied. The name stays the tier's.
+    ///
+    /// - Throws: `LifeboatError` (`.usage`) listing the known tiers when the service names none of
+    ///   them (possible only for a `Service` built by hand; parsing checks every tier).
+    public func tier(for service: Service) throws -> Tier {
+        service.overrides.applied(to: try tier(named: service.tier))
+    }
+
     private static func unknown(_ what: String, _ name: String, known: [String], file: String) -> LifeboatError {
         let hint = ConfigDiagnostics.suggestion(for: name, among: known).map { "did you mean \"\($0)\"? " } ?? ""
         let list = known.isEmpty ? "\(file) defines no \(what)s" : "known \(what)s: \(known.joined(separator: ", "))"

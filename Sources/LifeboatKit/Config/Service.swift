@@ -1,4 +1,8 @@
 /// A thing to protect, with the tier that sets its targets and schedules.
+///
+/// In `lifeboat.yaml` a service may also set any tier field beside `tier:` (`rpo: 2m`,
+/// `timezone: Europe/Berlin`); those are kept in `overrides`, and `LifeboatConfig.tier(for:)` gives
+/// the tier with them applied.
 public struct Service: Sendable, Hashable {
     /// Unique within a configuration; matches `[A-Za-z0-9][A-Za-z0-9._-]*` since it names folders.
     public var name: String
@@ -8,12 +12,18 @@ public struct Service: Sendable, Hashable {
     /// Application checks run against a verified restore, as written (their meaning depends on the
     /// source type); empty when none are configured.
     public var checks: [String]
+    /// The tier fields this service sets for itself; empty when it takes its tier as it is.
+    public var overrides: TierOverrides
 
-    public init(name: String, tier: String = Tier.defaultName, source: Source, checks: [String] = []) {
+    public init(
+        name: String, tier: String = Tier.defaultName, source: Source, checks: [String] = [],
+        overrides: TierOverrides = TierOverrides()
+    ) {
         self.name = name
         self.tier = tier
         self.source = source
         self.checks = checks
+        self.overrides = overrides
     }
 
     /// Whether `name` can be a service (or tier) name: it becomes a folder name in the repository.
@@ -29,23 +39,4 @@ public struct Service: Sendable, Hashable {
         default: return false
         }
     }
-}
-
-/// Where a service's data comes from.
-public enum Source: Sendable, Hashable {
-    /// Directory trees and files. `paths` are absolute and normalised (no trailing slash, no `.` or
-    /// `..`), never `/`, and none lies inside another; `exclude` holds glob patterns as written.
-    case files(paths: [String], exclude: [String])
-
-    /// The `type:` this source is written with in `lifeboat.yaml`.
-    public var typeName: String {
-        switch self {
-        case .files: "files"
-        }
-    }
-
-    /// Source types this version can back up.
-    public static let supportedTypes = ["files"]
-    /// Source types that are planned and recognised, but rejected with a clear error for now.
-    public static let plannedTypes = ["sqlite", "postgres", "command"]
 }

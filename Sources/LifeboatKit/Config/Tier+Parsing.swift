@@ -1,12 +1,14 @@
+import Foundation
+
 extension Tier {
-    static let keys = ["rto", "rpo", "full", "incremental", "keep", "verify", "drill"]
+    static let keys = ["rto", "rpo", "full", "incremental", "keep", "verify", "drill", "timezone"]
     static let example = #"tier-4-archive: { rto: 48h, rpo: 24h, full: "0 3 * * 0", incremental: "0 3 * * *" }"#
 
     /// Reads the `tiers:` section (absent or null means "the built-ins as they are").
     ///
     /// A built-in tier named here keeps every field the file does not set (`keep` is replaced as a
     /// whole, `verify: null` turns verification off); a new tier must set `rto`, `rpo`, `full` and
-    /// `incremental`, and gets the built-ins' `keep` when it sets none.
+    /// `incremental`, and gets the built-ins' `keep` and UTC when it sets none.
     static func parseAll(_ node: ConfigNode?) throws -> [Tier] {
         var tiers = Tier.defaults
         guard let node, !node.isNull else { return tiers }
@@ -29,35 +31,47 @@ extension Tier {
 
     private static func parse(_ node: ConfigNode, name: String, base: Tier?) throws -> Tier {
         let mapping = try node.mapping("a mapping of tier settings", example: example, validKeys: keys)
-        // Each field: the file's value, else the built-in's, else an error (a new tier's key is required).
-        func duration(_ key: String, _ fallback: LifeboatDuration?) throws -> LifeboatDuration {
-            if let node = mapping.present(key) { return try node.positiveDuration(example: "\(key): 1h") }
-            if let fallback { return fallback }
-            throw mapping.missing(key, example: "\(key): 1h")
+        let fields = try TierOverrides.parse(mapping)
+        if let base { return fields.applied(to: base) }
+        // A new tier: the four keys without a built-in value are required.
+        func required<Value>(_ value: Value?, _ key: String, example: String) throws -> Value {
+            guard let value else { throw mapping.missing(key, example: example) }
+            return value
         }
-        func cron(_ key: String, _ fallback: CronExpression?) throws -> CronExpression {
-            let example = #"\#(key): "0 2 * * *""#
-            if let node = mapping.present(key) {
-                let text = try node.string("a cron expression", example: example)
-                return try node.located { try CronExpression(parsing: text) }
-            }
-            if let fallback { return fallback }
-            throw mapping.missing(key, example: example)
-        }
-        // `verify` and `drill`: absent keeps the fallback, null turns the schedule off.
-        func optionalCron(_ key: String, _ fallback: CronExpression?) throws -> CronExpression? {
-            guard let node = mapping[key] else { return fallback }
-            return node.isNull ? nil : try cron(key, nil)
-        }
-        return Tier(
+        let tier = Tier(
             name: name,
-            rto: try duration("rto", base?.rto),
-            rpo: try duration("rpo", base?.rpo),
-            full: try cron("full", base?.full),
-            incremental: try cron("incremental", base?.incremental),
-            keep: try mapping.present("keep").map(KeepPolicy.parse) ?? base?.keep ?? .thirtyDays,
-            verify: try optionalCron("verify", base?.verify),
-            drill: try optionalCron("drill", base?.drill))
+            rto: try required(fields.rto, "rto", example: "rto: 1h"),
+            rpo: try required(fields.rpo, "rpo", example: "rpo: 1h"),
+            full: try required(fields.full, "full", example: #"full: "0 2 * * *""#),
+            incremental: try required(fields.incremental, "incremental", example: #"incremental: "0 2 * * *""#),
+            keep: .thirtyDays)
+        return fields.applied(to: tier)
+    }
+}
+
+extension TierOverrides {
+    /// Reads the tier fields (`Tier.keys`) present in `mapping`: a tier's settings, or a service's
+    /// beside `tier:`. Other keys are left to the caller; null counts as absent, except that
+    /// `verify: null` and `drill: null` turn those schedules off.
+    static func parse(_ mapping: ConfigMapping) throws -> TierOverrides {
+        func cron(_ key: String) throws -> CronExpression? {
+            guard let node = mapping.present(key) else { return nil }
+            let text = try node.string("a cron expression", example: #"\#(key): "0 2 * * *""#)
+            return try node.located { try CronExpression(parsing: text) }
+        }
+        func schedule(_ key: String) throws -> CronExpression?? {
+            guard let node = mapping[key] else { return nil }
+            return node.isNull ? .some(nil) : .some(try cron(key))
+        }
+        return TierOverrides(
+            rto: try mapping.present("rto")?.positiveDuration(example: "rto: 1h"),
+            rpo: try mapping.present("rpo")?.positiveDuration(example: "rpo: 1h"),
+            full: try cron("full"),
+            incremental: try cron("incremental"),
+            keep: try mapping.present("keep").map(KeepPolicy.parse),
+            verify: try schedule("verify"),
+            drill: try schedule("drill"),
+            timeZone: try mapping.present("timezone")?.timeZone())
     }
 }
 
@@ -89,5 +103,17 @@ extension ConfigNode {
         let duration = try located { try LifeboatDuration(parsing: text) }
         guard duration.seconds > 0 else { throw error("must be longer than 0s (e.g. \(example))") }
         return duration
+    }
+
+    /// A time zone by its IANA name, such as `timezone: Europe/Berlin` (names are case-sensitive).
+    func timeZone() throws -> TimeZone {
+        let example = "timezone: Europe/Berlin"
+        let name = try string("an IANA time zone name", example: example)
+        guard let zone = TimeZone(identifier: name) else {
+            let hint = ConfigDiagnostics.suggestion(for: name, among: ["UTC"] + TimeZone.knownTimeZoneIdentifiers)
+                .map { " (did you mean \"\($0)\"?)" } ?? ""
+            throw error("unknown time zone \"\(name)\"; use an IANA name such as UTC or Europe/Berlin\(hint)")
+        }
+        return zone
     }
 }

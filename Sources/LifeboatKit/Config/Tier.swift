@@ -1,7 +1,10 @@
+import Foundation
+
 /// A class of service: recovery targets, backup cadence, retention, verification and drills.
 ///
 /// Three tiers are built in (`Tier.defaults`); `lifeboat.yaml` may change any of their fields and add
-/// tiers of its own. Schedules are read in UTC unless the caller says otherwise.
+/// tiers of its own, and a service may change any field for itself (`TierOverrides`,
+/// `LifeboatConfig.tier(for:)`). Schedules are read on the wall clock of `timeZone`.
 public struct Tier: Sendable, Hashable {
     public var name: String
     /// Recovery time objective: the longest a recovery may take.
@@ -17,10 +20,14 @@ public struct Tier: Sendable, Hashable {
     public var verify: CronExpression?
     /// When drills run; `nil` when never scheduled.
     public var drill: CronExpression?
+    /// The time zone whose wall clock the schedules are read on (`timezone: Europe/Berlin`); UTC unless
+    /// set. Pass it to `CronExpression.next(after:in:)`.
+    public var timeZone: TimeZone
 
     public init(
         name: String, rto: LifeboatDuration, rpo: LifeboatDuration, full: CronExpression,
-        incremental: CronExpression, keep: KeepPolicy, verify: CronExpression? = nil, drill: CronExpression? = nil
+        incremental: CronExpression, keep: KeepPolicy, verify: CronExpression? = nil, drill: CronExpression? = nil,
+        timeZone: TimeZone = Tier.defaultTimeZone
     ) {
         self.name = name
         self.rto = rto
@@ -30,12 +37,16 @@ public struct Tier: Sendable, Hashable {
         self.keep = keep
         self.verify = verify
         self.drill = drill
+        self.timeZone = timeZone
     }
+
+    /// UTC: the time zone of the built-in tiers and of any tier that sets none.
+    public static let defaultTimeZone = TimeZone(identifier: "UTC")!
 
     /// The tier a service gets when its configuration names none.
     public static let defaultName = "tier-3-standard"
 
-    /// The built-in tiers, most critical first.
+    /// The built-in tiers, most critical first; their schedules run in UTC.
     public static let defaults: [Tier] = [
         Tier(name: "tier-1-critical", rto: .hours(1), rpo: .minutes(5),
              full: .builtIn("0 2 * * *"), incremental: .builtIn("*/5 * * * *"), keep: .thirtyDays,

@@ -66,6 +66,13 @@ public struct RestoreEngine: Sendable {
         var ignored = result
         try createNonFileEntries(plan: plan, layout: layout, disk: folders, result: &ignored, foldersOnly: true)
         try finish(folders)
+        for companion in request.staleCompanions where companion.isConfined {
+            let path = layout.disk(companion)
+            if try FileStatus.lstat(path) != nil {
+                try removeTree(path)
+                result.removed += 1
+            }
+        }
         let elapsed = ContinuousClock.now - clock
         result.durationSeconds = elapsed.inSeconds
         return result

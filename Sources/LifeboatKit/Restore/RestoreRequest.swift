@@ -29,6 +29,8 @@ public struct RestoreRequest: Sendable {
     /// Exclude patterns (as in a files source) whose matches `--exact` never removes: the service's
     /// excludes, the repository and the catalog.
     public var keep: [String]
+    /// Paths removed from the target after the restore when present (a database's old `-wal` file).
+    public var staleCompanions: [TreePath] = []
 
     public init(service: String, selector: BackupSelector = .latest, target: String, mode: RestoreMode = .emptyTarget,
                 restoreOwnership: Bool = geteuid() == 0, keep: [String] = []) {

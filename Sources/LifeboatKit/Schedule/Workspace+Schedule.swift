@@ -14,8 +14,8 @@ public struct JobOutcome: Sendable, Codable {
 extension Workspace {
     /// Where `service` stands at `now` (see `ServiceStatus`).
     public func status(of service: Service, now: Date) throws -> ServiceStatus {
-        let tier = try config.tier(named: service.tier)
-        return DueJobs.status(service: service.name, tier: tier, timeZone: TimeZone(identifier: "UTC")!,
+        let tier = try config.tier(for: service)
+        return DueJobs.status(service: service.name, tier: tier, timeZone: tier.timeZone,
                               backups: repository.listing(service: service.name).records,
                               lastVerification: lastVerification(of: service.name), now: now)
     }

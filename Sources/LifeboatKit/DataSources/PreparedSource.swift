@@ -1,0 +1,63 @@
+import Foundation
+import Glibc
+
+extension Source {
+    /// The absolute paths a backup of this source records (and a restore writes).
+    public var paths: [String] {
+        switch self {
+        case .files(let paths, _): paths
+        case .sqlite(let path): [path]
+        case .command(_, let output, _): [output]
+        }
+    }
+}
+
+/// What a source's backup reads: the files themselves, or a private scratch folder holding a consistent
+/// SQLite snapshot or a command's captured output, removed once the backup is done.
+struct PreparedSource {
+    /// Recorded path → where its content is read from.
+    let readFrom: [String: String]
+    private let scratch: String?
+
+    init(_ source: Source) throws {
+        switch source {
+        case .files:
+            readFrom = [:]
+            scratch = nil
+        case .sqlite(let path):
+            let folder = try Self.makeScratch()
+            scratch = folder
+            do {
+                readFrom = [path: try SQLiteSnapshot.take(of: path, to: "\(folder)/\((path as NSString).lastPathComponent)")]
+            } catch {
+                try? FileManager.default.removeItem(atPath: folder)
+                throw error
+            }
+        case .command(let arguments, let output, let timeout):
+            let folder = try Self.makeScratch()
+            scratch = folder
+            let capture = "\(folder)/\((output as NSString).lastPathComponent)"
+            do {
+                try CommandCapture.run(arguments, into: capture, timeout: timeout.map { TimeInterval($0.seconds) })
+            } catch {
+                try? FileManager.default.removeItem(atPath: folder)
+                throw error
+            }
+            chmod(capture, 0o600)  // a dump may hold secrets: only its owner may read it, restored too
+            readFrom = [output: capture]
+        }
+    }
+
+    func remove() {
+        if let scratch { try? FileManager.default.removeItem(atPath: scratch) }
+    }
+
+    private static func makeScratch() throws -> String {
+        let parent = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+        var template = Array("\(parent)/lifeboat-source-XXXXXX".utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw LifeboatError(.io, "cannot create a scratch folder in \(parent): \(String(cString: strerror(errno))); set TMPDIR to a writable folder")
+        }
+        return String(cString: made)
+    }
+}

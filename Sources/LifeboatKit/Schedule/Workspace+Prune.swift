@@ -1,0 +1,174 @@
+import Foundation
+import Glibc
+import LifeboatNative
+
+/// What `prune` kept and removed (or, in a dry run, would remove) for one service.
+public struct PruneReport: Sendable, Codable, Equatable {
+    public struct Kept: Sendable, Codable, Equatable {
+        public var id: String
+        public var kind: String
+        public var finished: String
+        /// Why it stays (see ``RetentionPolicy``).
+        public var reasons: [String]
+    }
+
+    public struct Removed: Sendable, Codable, Equatable {
+        public var id: String
+        /// `full` or `incremental`; nil for an incomplete folder.
+        public var kind: String?
+        /// Nil for an incomplete folder.
+        public var finished: String?
+        /// The bytes of the folder's files.
+        public var bytes: Int64
+    }
+
+    public var service: String
+    public var tier: String
+    public var dryRun: Bool
+    /// Committed backups that stay, oldest first.
+    public var kept: [Kept]
+    /// Committed backups removed (or to be removed in a dry run), oldest first.
+    public var removed: [Removed]
+    /// Folders of backups that never committed, older than an hour, removed (or to be removed).
+    public var incomplete: [Removed]
+    /// Backups whose `backup.json` cannot be read: never touched by prune; `verify --objects` tells more.
+    public var damaged: [String]
+    /// The bytes of every folder in `removed` and `incomplete`.
+    public var bytesFreed: Int64
+    /// Things that did not stop the prune (the catalog could not be updated...).
+    public var warnings: [String]
+}
+
+extension Workspace {
+    /// How old a folder without `backup.json` must be before prune removes it.
+    public static let incompleteAge: TimeInterval = 3_600
+
+    /// Applies each service's tier `keep:` rules: removes the backups no rule, verification or kept
+    /// backup needs, and folders of backups that never committed. See ``prune(_:dryRun:now:timeZone:)``.
+    ///
+    /// Every service's policy is checked before anything is removed. Stops at the first service that
+    /// fails (locked, say); the services before it are pruned.
+    ///
+    /// - Parameter services: nil for every configured service.
+    public func prune(services: [Service]?, dryRun: Bool, now: Date,
+                      timeZone: TimeZone? = nil) throws -> [PruneReport] {
+        let selected = services ?? config.services
+        for service in selected {
+            try RetentionPolicy.validate(try config.tier(for: service).keep, tier: service.tier)
+        }
+        return try selected.map { try prune($0, dryRun: dryRun, now: now, timeZone: timeZone) }
+    }
+
+    /// Prunes one service under its lock (`.locked` when another process holds it; never waits).
+    ///
+    /// Periods are computed in `timeZone` (default: the tier's, like its schedules); `now` is the time the rules
+    /// are evaluated at (``RetentionPolicy``). The age of incomplete folders is measured on the real
+    /// clock, since it is about files on disk. Backups are removed newest first, each by deleting its
+    /// `backup.json` first (then syncing its folder), so that a prune killed at any moment leaves only
+    /// whole backups whose data is all present, plus folders that no longer exist as backups and that
+    /// the next prune or backup removes. The catalog forgets removed backups, and a `prune` job run is
+    /// recorded (not in a dry run).
+    public func prune(_ service: Service, dryRun: Bool, now: Date,
+                      timeZone: TimeZone? = nil) throws -> PruneReport {
+        let tier = try config.tier(for: service)
+        try RetentionPolicy.validate(tier.keep, tier: tier.name)
+        let lock = try ServiceLock(repository: repository, service: service.name, purpose: "prune")
+        defer { withExtendedLifetime(lock) {} }
+        let started = Date()
+
+        let listing = repository.listing(service: service.name)
+        let verified = try catalog.verifiedGoodBackups(service: service.name)
+        let newestVerified = listing.records.last { verified.contains($0.id) }?.id
+        let candidates = RetentionCandidate.candidates(from: listing.records)
+        let decisions = try RetentionPolicy.evaluate(backups: candidates, keep: tier.keep, now: now,
+                                                     timeZone: timeZone ?? tier.timeZone, newestVerified: newestVerified)
+        let records = Dictionary(listing.records.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var report = PruneReport(service: service.name, tier: tier.name, dryRun: dryRun, kept: [], removed: [],
+                                 incomplete: [], damaged: listing.damaged.map(\.id), bytesFreed: 0, warnings: [])
+        let candidateIDs = Set(candidates.map(\.id))
+        for record in listing.records where !candidateIDs.contains(record.id) {
+            report.kept.append(.init(id: record.id, kind: record.kind.rawValue, finished: record.finished,
+                                     reasons: ["finish time unreadable"]))
+        }
+        for decision in decisions {
+            guard let record = records[decision.id] else { continue }
+            if decision.keep {
+                report.kept.append(.init(id: record.id, kind: record.kind.rawValue, finished: record.finished,
+                                         reasons: decision.reasons))
+            } else {
+                report.removed.append(.init(id: record.id, kind: record.kind.rawValue, finished: record.finished,
+                                            bytes: folderBytes(repository.backupPath(service: service.name, id: record.id))))
+            }
+        }
+        report.kept.sort { $0.id < $1.id }
+        let clock = Date()
+        for id in listing.incomplete {
+            let folder = repository.backupPath(service: service.name, id: id)
+            guard let modified = newestModification(folder), clock.timeIntervalSince(modified) > Self.incompleteAge else { continue }
+            report.incomplete.append(.init(id: id, kind: nil, finished: nil, bytes: folderBytes(folder)))
+        }
+        report.bytesFreed = (report.removed + report.incomplete).reduce(0) { $0 + $1.bytes }
+        if dryRun { return report }
+
+        let job = try? catalog.recordJob(JobRun(kind: "prune", service: service.name, started: Timestamp.format(started),
+                                                outcome: "running"))
+        var gone: [String] = []
+        do {
+            // Newest first: a backup is removed only after every removed backup that refers to it.
+            for removed in report.removed.reversed() {
+                try removeBackupFolder(service: service.name, id: removed.id)
+                gone.append(removed.id)
+            }
+            for folder in report.incomplete {
+                try removeTree(Array(repository.backupPath(service: service.name, id: folder.id).utf8))
+            }
+            try syncFolder(repository.servicePath(service.name))
+        } catch {
+            _ = try? catalog.removeBackups(gone)
+            if let job {
+                try? catalog.finishJob(id: job, finished: Timestamp.format(Date()), outcome: "failure",
+                                       bytes: nil, error: "\(error)")
+            }
+            if let error = error as? LifeboatError { throw error }
+            throw LifeboatError(.io, "prune of \(service.name) failed: \(error)", cause: error)
+        }
+        do {
+            try catalog.removeBackups(gone)
+        } catch {
+            report.warnings.append("the catalog still lists removed backups (\(error)); `lifeboat backups` corrects it")
+        }
+        if let job {
+            try? catalog.finishJob(id: job, finished: Timestamp.format(Date()), outcome: "success",
+                                   bytes: report.bytesFreed, error: nil)
+        }
+        return report
+    }
+
+    /// Makes a backup stop existing in one step (its `backup.json` goes, durably), then removes the rest.
+    private func removeBackupFolder(service: String, id: String) throws {
+        let folder = repository.backupPath(service: service, id: id)
+        if unlink("\(folder)/backup.json") != 0 && errno != ENOENT {
+            throw LifeboatError(.io, "cannot remove \(folder)/backup.json: \(String(cString: strerror(errno))); the backup was kept")
+        }
+        try syncFolder(folder)
+        try removeTree(Array(folder.utf8))
+    }
+
+    /// The logical size of every file below `path`, symlinks not followed.
+    private func folderBytes(_ path: String) -> Int64 {
+        guard let status = try? FileStatus.lstat(Array(path.utf8)) else { return 0 }
+        guard status.kind == .directory else { return status.kind == .regular ? status.size : 0 }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        return names.reduce(0) { $0 + folderBytes("\(path)/\($1)") }
+    }
+
+    /// The latest modification time of `path` and the entries directly in it.
+    private func newestModification(_ path: String) -> Date? {
+        guard let status = try? FileStatus.lstat(Array(path.utf8)) else { return nil }
+        var newest = status.mtimeNs
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
+            if let entry = try? FileStatus.lstat(Array("\(path)/\(name)".utf8)) { newest = max(newest, entry.mtimeNs) }
+        }
+        return Date(timeIntervalSince1970: TimeInterval(newest) / 1_000_000_000)
+    }
+}
