@@ -15,7 +15,7 @@ struct Lifeboat: AsyncParsableCommand {
         version: LifeboatVersion.current,
         subcommands: [InitCommand.self, BackupCommand.self, BackupsCommand.self, RestoreCommand.self,
                       VerifyCommand.self, CatalogCommand.self, ScheduleCommand.self, RunDueCommand.self,
-                      DaemonCommand.self, LocksCommand.self, PruneCommand.self]
+                      DaemonCommand.self, LocksCommand.self, PruneCommand.self, ConfigCommand.self]
     )
 
     /// Parses, runs, and maps every error to the documented exit codes in this one place.

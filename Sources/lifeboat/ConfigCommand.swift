@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import LifeboatKit
+
+struct ConfigCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Work with the configuration file.",
+        subcommands: [Check.self]
+    )
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate the whole configuration and print what it understood.",
+            discussion: """
+            Errors exit 2 and name the file, line and key path. A service whose incremental cadence cannot \
+            meet its RPO (the interval is longer than the RPO, or than the RPO minus the measured duration \
+            of its recent backups, when the repository has some) is a warning; with warnings the command \
+            exits 3.
+            """
+        )
+
+        @OptionGroup var global: GlobalOptions
+
+        @Flag(help: "Print the understood configuration and warnings as one JSON object.")
+        var json = false
+
+        func run() async throws {
+            let config = try global.loadConfig()
+            let measured = Self.measuredDurations(config)
+            let warnings = config.policyWarnings(measuredDurations: measured)
+            let services = try config.services.map { service -> ServiceSummary in
+                let tier = try config.tier(for: service)
+                return ServiceSummary(name: service.name, tier: tier.name, source: service.source.typeName, paths: service.source.paths,
+                                      rto: tier.rto.description, rpo: tier.rpo.description, full: tier.full.description,
+                                      incremental: tier.incremental.description, verify: tier.verify?.description,
+                                      drill: tier.drill?.description, timeZone: tier.timeZone.identifier, keep: Self.describe(tier.keep),
+                                      measuredBackup: measured[service.name]?.description)
+            }
+            if json {
+                try Terminal.json(Summary(file: config.filePath, repository: config.repository, catalog: config.catalog,
+                                          compressionLevel: config.compressionLevel, services: services, warnings: warnings))
+            } else {
+                Terminal.line("\(config.filePath): valid")
+                Terminal.line("  repository \(config.repository), catalog \(config.catalog), zstd level \(config.compressionLevel)")
+                for s in services {
+                    Terminal.line("  \(s.name): \(s.source) \(s.paths.joined(separator: ", "))")
+                    Terminal.line("    tier \(s.tier): RTO \(s.rto), RPO \(s.rpo), full \"\(s.full)\", incremental \"\(s.incremental)\", verify \(s.verify.map { "\"\($0)\"" } ?? "off"), drill \(s.drill.map { "\"\($0)\"" } ?? "off"), time zone \(s.timeZone)")
+                    Terminal.line("    keep \(s.keep)\(s.measuredBackup.map { ", recent backups take \($0)" } ?? "")")
+                }
+                for warning in warnings { Terminal.warn(warning) }
+            }
+            if !warnings.isEmpty { throw ExitCode(ExitStatus.partial) }
+        }
+
+        /// The median duration of each service's recent backups, when the repository can be read.
+        static func measuredDurations(_ config: LifeboatConfig) -> [String: LifeboatDuration] {
+            guard let repository = try? Repository.open(at: config.repository) else { return [:] }
+            var result: [String: LifeboatDuration] = [:]
+            for service in config.services {
+                let durations = repository.listing(service: service.name).records.suffix(5).compactMap { record -> Double? in
+                    guard let start = record.startedDate, let end = record.finishedDate else { return nil }
+                    return end.timeIntervalSince(start)
+                }.sorted()
+                if !durations.isEmpty { result[service.name] = LifeboatDuration(seconds: Int64(durations[durations.count / 2].rounded(.up))) }
+            }
+            return result
+        }
+
+        static func describe(_ keep: KeepPolicy) -> String {
+            var parts: [String] = []
+            if let n = keep.last { parts.append("last \(n)") }
+            if let n = keep.hourly { parts.append("hourly \(n)") }
+            if let n = keep.daily { parts.append("daily \(n)") }
+            if let n = keep.weekly { parts.append("weekly \(n)") }
+            if let n = keep.monthly { parts.append("monthly \(n)") }
+            if let n = keep.yearly { parts.append("yearly \(n)") }
+            if let d = keep.within { parts.append("within \(d)") }
+            return parts.isEmpty ? "(nothing)" : parts.joined(separator: ", ")
+        }
+    }
+
+    struct ServiceSummary: Encodable {
+        let name: String
+        let tier: String
+        let source: String
+        let paths: [String]
+        let rto: String
+        let rpo: String
+        let full: String
+        let incremental: String
+        let verify: String?
+        let drill: String?
+        let timeZone: String
+        let keep: String
+        let measuredBackup: String?
+    }
+
+    struct Summary: Encodable {
+        let file: String
+        let repository: String
+        let catalog: String
+        let compressionLevel: Int
+        let services: [ServiceSummary]
+        let warnings: [String]
+    }
+}
