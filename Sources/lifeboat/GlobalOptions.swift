@@ -10,6 +10,13 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .long, help: "Show details of errors and log what the engines do.")
     var verbose = false
 
+    @Option(name: .long, help: ArgumentHelp("Log lines as `text` (default) or `json` (one object per line, info and up).", valueName: "format"))
+    var logFormat: LogFormat = .text
+
+    enum LogFormat: String, ExpressibleByArgument {
+        case text, json
+    }
+
     func loadConfig() throws -> LifeboatConfig {
         try LifeboatConfig.load(explicitPath: config, environment: ProcessInfo.processInfo.environment,
                                 currentDirectory: FileManager.default.currentDirectoryPath)

@@ -20,10 +20,15 @@ struct Lifeboat: AsyncParsableCommand {
 
     /// Parses, runs, and maps every error to the documented exit codes in this one place.
     static func main() async {
-        let verbose = CommandLine.arguments.contains("--verbose")
+        let arguments = CommandLine.arguments
+        let verbose = arguments.contains("--verbose")
+        let jsonLogs = zip(arguments, arguments.dropFirst()).contains { $0 == "--log-format" && $1 == "json" }
+            || arguments.contains("--log-format=json")
         LoggingSystem.bootstrap { label in
+            let level: Logger.Level = verbose ? .debug : (jsonLogs ? .info : .warning)
+            if jsonLogs { return JSONLogHandler(label: label, logLevel: level) }
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = verbose ? .debug : .warning
+            handler.logLevel = level
             return handler
         }
         var command: any ParsableCommand

@@ -129,4 +129,20 @@ struct SchedulingTests {
         let held = try h.ok("locks", "--json")
         #expect(held.stdout.contains(#""held":true"#), "\(held.stdout)")
     }
+
+    @Test("--log-format json writes one JSON object per log line on stderr")
+    func jsonLogs() throws {
+        let h = try CLIHarness()
+        defer { h.remove() }
+        try "x\n".write(toFile: "\(h.source)/x", atomically: false, encoding: .utf8)
+        try h.ok("init")
+        let result = try h.ok("backup", "app", "--log-format", "json")
+        let lines = result.stderr.split(separator: "\n")
+        #expect(!lines.isEmpty)
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["level"] != nil && object?["time"] != nil, "\(line)")
+        }
+        #expect(result.stderr.contains(#""message":"backup committed""#), "\(result.stderr)")
+    }
 }

@@ -54,6 +54,11 @@ public struct BackupEngine: Sendable {
         if stats.skipped > 0 { notes.append("\(stats.skipped) entries could not be backed up (see warnings)") }
         if stats.inconsistentFiles > 0 { notes.append("\(stats.inconsistentFiles) files changed while being read (flagged inconsistent)") }
         let elapsed = ContinuousClock.now - clock
+        logger.info("backup committed", metadata: [
+            "service": "\(request.service)", "id": "\(id)", "kind": "\(committed.kind.rawValue)",
+            "files_stored": "\(stats.filesStored)", "bytes_read": "\(stats.bytesRead)",
+            "bytes_stored": "\(committed.stats.bytesStored)", "seconds": "\(elapsed.inSeconds)",
+        ])
         return BackupResult(record: committed, durationSeconds: elapsed.inSeconds, notes: notes + warnings.prefix(20))
     }
 
