@@ -95,11 +95,22 @@ struct SchedulingTests {
             if !writing { Thread.sleep(forTimeInterval: 0.005) }
         }
         #expect(writing, "the daemon never started a backup")
+        // The first stderr line names the metrics port; the endpoint answers while the backup runs.
+        var announced = Data()
+        while !announced.contains(UInt8(ascii: "\n")) {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            announced.append(chunk)
+        }
+        let line = String(decoding: announced, as: UTF8.self)
+        let port = line.split(separator: ":").last.map { $0.prefix { $0.isNumber } } ?? ""
+        #expect(!port.isEmpty, "no metrics port in: \(line)")
+        let scrape = try h.shell("curl -s --max-time 5 http://127.0.0.1:\(port)/metrics")
+        #expect(scrape.stdout.contains("# TYPE lifeboat_rpo_headroom_seconds gauge"), "\(scrape.stdout)")
         kill(daemon.processIdentifier, SIGTERM)
         daemon.waitUntilExit()
         #expect(daemon.terminationStatus == 0)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(stderr.contains("serving metrics on 127.0.0.1:"), "\(stderr)")
+        #expect(line.contains("serving metrics on 127.0.0.1:"), "\(line)")
         // The backup that was running finished and committed; the repository verifies.
         let ids = try h.backupIDs()
         #expect(!ids.isEmpty, "the running backup was not committed")
