@@ -126,7 +126,7 @@ extension Workspace {
         } catch {
             _ = try? catalog.removeBackups(gone)
             if let job {
-                try? catalog.finishJob(id: job, finished: Timestamp.format(Date()), outcome: "failure",
+                try? catalog.finishJob(id: job, finished: Timestamp.format(Date()), outcome: "failed",
                                        bytes: nil, error: "\(error)")
             }
             if let error = error as? LifeboatError { throw error }
