@@ -120,6 +120,7 @@ public struct Workspace: Sendable {
         let listing = repository.allRecords()
         let count = try catalog.replaceAll(repositoryID: repository.info.id, location: repository.root,
                                            formatVersion: repository.info.version, backups: listing.records)
+        try catalog.replaceVerifications(repository.verifications())
         return (count, listing.damaged)
     }
 }
@@ -138,17 +139,6 @@ extension Workspace {
         let newest = listing.records.last
         let newer = listing.damaged.filter { broken in newest.map { broken.id > $0.id } ?? true }
         return (newest.map { [$0] } ?? [], newer)
-    }
-
-    /// Restores a backup into a scratch folder, compares it, and records the run in the catalog.
-    public func verifyRestore(_ record: BackupRecord, scratchParent: String?,
-                              progress: (RestoreProgress) -> Void = { _ in }) throws -> RestoreVerification {
-        let started = Timestamp.format(Date())
-        let result = try RestoreVerifier(repository: repository, scratchParent: scratchParent).verify(record, progress: progress)
-        _ = try? catalog.recordJob(JobRun(kind: "verify", service: record.service, backupID: record.id, started: started,
-                                          finished: Timestamp.format(Date()), outcome: result.ok ? "success" : "failed",
-                                          bytes: result.bytes, error: result.problems.first))
-        return result
     }
 
     /// Re-hashes every object of the given services' backups.

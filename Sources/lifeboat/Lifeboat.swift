@@ -15,7 +15,8 @@ struct Lifeboat: AsyncParsableCommand {
         version: LifeboatVersion.current,
         subcommands: [InitCommand.self, BackupCommand.self, BackupsCommand.self, RestoreCommand.self,
                       VerifyCommand.self, CatalogCommand.self, ScheduleCommand.self, RunDueCommand.self,
-                      DaemonCommand.self, LocksCommand.self, PruneCommand.self, ConfigCommand.self]
+                      DaemonCommand.self, LocksCommand.self, PruneCommand.self, ConfigCommand.self,
+                      VerificationsCommand.self]
     )
 
     /// Parses, runs, and maps every error to the documented exit codes in this one place.
@@ -37,6 +38,8 @@ struct Lifeboat: AsyncParsableCommand {
         } catch {
             self.exit(withError: error)  // usage errors, --help, --version: ArgumentParser's own output
         }
+        let signals = command is DaemonCommand ? [] : installInterruptHandlers()
+        defer { withExtendedLifetime(signals) {} }
         do {
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
@@ -54,6 +57,24 @@ struct Lifeboat: AsyncParsableCommand {
             // Anything the library did not describe itself: still one line and the documented code.
             Terminal.error(LifeboatError(.io, "\(error); run with --verbose for details", cause: error), verbose: verbose)
             Foundation.exit(ExitStatus.failure)
+        }
+    }
+}
+
+extension Lifeboat {
+    /// SIGINT and SIGTERM remove this process's scratch folders (restored copies under verification)
+    /// and exit 130 or 143. Anything else an interrupted command leaves is safe by design: an
+    /// uncommitted backup is invisible and cleaned up by the next one.
+    static func installInterruptHandlers() -> [any DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                ScratchRegistry.removeAll()
+                Foundation.exit(number == SIGINT ? ExitStatus.interrupted : 128 + number)
+            }
+            source.resume()
+            return source
         }
     }
 }

@@ -9,6 +9,7 @@ enum CatalogMigrations {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in try db.execute(sql: v1) }
+        migrator.registerMigration("v2") { db in try db.execute(sql: v2) }
         return migrator
     }
 
@@ -100,4 +101,20 @@ enum CatalogMigrations {
         }
         throw CatalogError.newerSchema(path: path, unknown: unknown)
     }
+
+    /// Restore verifications, one row per `records/verifications/<id>.json` of the repository.
+    static let v2 = """
+        CREATE TABLE verifications (
+            id TEXT PRIMARY KEY,
+            service TEXT NOT NULL,
+            backup_id TEXT NOT NULL,
+            started TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            isolation TEXT,
+            rto_measured REAL,
+            rto_target REAL,
+            record_json TEXT NOT NULL
+        );
+        CREATE INDEX verifications_by_service ON verifications(service, started);
+        """
 }

@@ -33,8 +33,7 @@ extension Service {
         let overrides = try TierOverrides.parse(mapping)
         let source = try Source.parse(mapping.required("source", example: "source: { type: files, paths: [/srv/app] }"),
                                       directory: directory)
-        let checks = try mapping.present("checks")?.stringList(
-            "a list of checks", item: "a check (text)", example: #"checks: ["test -s /srv/app/index.html"]"#) ?? []
+        let checks = try CheckSpec.parseAll(mapping.present("checks"), source: source)
         return Service(name: name, tier: tier, source: source, checks: checks, overrides: overrides)
     }
 }

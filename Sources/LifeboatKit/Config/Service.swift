@@ -9,14 +9,21 @@ public struct Service: Sendable, Hashable {
     /// The name of one of the configuration's tiers.
     public var tier: String
     public var source: Source
-    /// Application checks run against a verified restore, as written (their meaning depends on the
-    /// source type); empty when none are configured.
-    public var checks: [String]
+    /// Application checks run against a verified restore, in file order; empty when none are
+    /// configured.
+    ///
+    /// In `lifeboat.yaml` each item of `checks:` is either a string — a shell command for `files` and
+    /// `command` sources, a SQL query for `sqlite` ones — or a mapping:
+    /// `{ run: "test -s $LIFEBOAT_TARGET/srv/app/index.html", timeout: 30s, name: index page }` for a
+    /// command (any source), `{ sql: "SELECT count(*) FROM orders", expect: "42", timeout: 10s,
+    /// name: orders }` for a query (`sqlite` sources only). Only `run` or `sql` is required; `timeout`
+    /// defaults to `CheckSpec.defaultTimeout` and `name` to the command or query.
+    public var checks: [CheckSpec]
     /// The tier fields this service sets for itself; empty when it takes its tier as it is.
     public var overrides: TierOverrides
 
     public init(
-        name: String, tier: String = Tier.defaultName, source: Source, checks: [String] = [],
+        name: String, tier: String = Tier.defaultName, source: Source, checks: [CheckSpec] = [],
         overrides: TierOverrides = TierOverrides()
     ) {
         self.name = name

@@ -14,6 +14,9 @@ public struct RestoreVerification: Sendable, Codable {
     /// Up to 100 differences or the restore error.
     public var problems: [String]
     public var problemCount: Int
+    /// Application checks run against the restored copy (only when it matched its manifest).
+    public var checks: [VerificationRecord.Check] = []
+    public var checkSeconds: Double = 0
 
     /// The result for a backup whose `backup.json` cannot be read: it cannot be restored at all.
     public static func damagedRecord(_ damaged: BackupListing.Damaged) -> RestoreVerification {
@@ -34,9 +37,16 @@ public struct RestoreVerifier: Sendable {
         self.scratchParent = scratchParent ?? ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
     }
 
-    public func verify(_ record: BackupRecord, progress: (RestoreProgress) -> Void = { _ in }) throws -> RestoreVerification {
+    /// Restores `record` into a fresh scratch folder, compares it, then runs `checks` on the restored
+    /// folder (when it matched), and removes the folder — also when anything fails.
+    public func verify(_ record: BackupRecord, progress: (RestoreProgress) -> Void = { _ in },
+                       checks: (String) -> [VerificationRecord.Check] = { _ in [] }) throws -> RestoreVerification {
         let scratch = try makeScratch()
-        defer { try? removeTree(Array(scratch.utf8)) }
+        ScratchRegistry.add(scratch)
+        defer {
+            try? removeTree(Array(scratch.utf8))
+            ScratchRegistry.remove(scratch)
+        }
         var verification = RestoreVerification(service: record.service, backup: record.id, ok: false, files: 0, bytes: 0,
                                                restoreSeconds: 0, compareSeconds: 0, problems: [], problemCount: 0)
         let engine = RestoreEngine(repository: repository)
@@ -61,6 +71,15 @@ public struct RestoreVerifier: Sendable {
         verification.compareSeconds = elapsed.inSeconds
         verification.problems = restored.warnings + differences.lines
         verification.problemCount = restored.warnings.count + differences.count
+        if verification.problemCount == 0 {
+            let checkClock = ContinuousClock.now
+            verification.checks = checks(restored.target)
+            verification.checkSeconds = (ContinuousClock.now - checkClock).inSeconds
+            for check in verification.checks where !check.passed {
+                verification.problems.append("check \(check.name) failed: \(check.output.suffix(500))")
+                verification.problemCount += 1
+            }
+        }
         verification.ok = verification.problemCount == 0
         return verification
     }
