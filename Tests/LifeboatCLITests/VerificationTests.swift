@@ -65,20 +65,26 @@ struct VerificationTests {
         #expect(table.stdout.contains("check index page output:") && table.stdout.contains("[exit status 1]"), "\(table.stdout)")
     }
 
-    @Test("a hanging check is stopped at its timeout, and no scratch folder is left behind")
-    func hangingCheck() throws {
-        let h = try CLIHarness(config: CLIHarness.config(services: """
+    /// A backed-up service `app` whose one check sleeps 30 s, with its own scratch folder.
+    private func sleepingCheck(timeout: String, name: String, test: String = #function) throws -> (CLIHarness, String) {
+        let h = try CLIHarness(name: test, config: CLIHarness.config(services: """
           app:
             source: { type: files, paths: [./srv/app] }
             checks:
-              - { run: "sleep 30", timeout: 1s, name: hangs }
+              - { run: "sleep 30", timeout: \(timeout), name: \(name) }
         """))
-        defer { h.remove() }
         try "x\n".write(toFile: "\(h.source)/x", atomically: false, encoding: .utf8)
         let scratch = "\(h.root)/scratch"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         try h.ok("init")
         try h.ok("backup", "app")
+        return (h, scratch)
+    }
+
+    @Test("a hanging check is stopped at its timeout, and no scratch folder is left behind")
+    func hangingCheck() throws {
+        let (h, scratch) = try sleepingCheck(timeout: "1s", name: "hangs")
+        defer { h.remove() }
         let started = Date()
         let result = try h.lifeboat("verify", "app", "--scratch", scratch)
         #expect(result.status == 1 && result.stdout.contains("check hangs failed"), "\(result.output)")
@@ -88,18 +94,8 @@ struct VerificationTests {
 
     @Test("SIGINT during a verification removes the scratch folder and exits 130")
     func interrupted() throws {
-        let h = try CLIHarness(config: CLIHarness.config(services: """
-          app:
-            source: { type: files, paths: [./srv/app] }
-            checks:
-              - { run: "sleep 30", timeout: 1m, name: slow }
-        """))
+        let (h, scratch) = try sleepingCheck(timeout: "1m", name: "slow")
         defer { h.remove() }
-        try "x\n".write(toFile: "\(h.source)/x", atomically: false, encoding: .utf8)
-        let scratch = "\(h.root)/scratch"
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        try h.ok("init")
-        try h.ok("backup", "app")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLIHarness.binary)
         process.arguments = ["verify", "app", "--scratch", scratch, "--config", "\(h.root)/lifeboat.yaml"]

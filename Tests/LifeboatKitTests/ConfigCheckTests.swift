@@ -147,10 +147,10 @@ struct ConfigCheckTests {
                       "expect applies only to sql checks", "exits 0")
     }
 
-    @Test("sql checks need a sqlite source")
+    @Test("sql checks need a sqlite or postgres source")
     func sqlNeedsSQLite() {
         expectLocated(checksError(#"[{ sql: "SELECT count(*) FROM orders" }]"#), line: 4, keyPath: "services.app.checks[0].sql",
-                      "sql checks need a sqlite source, and this service's source is files", "use run for a shell command")
+                      "sql checks need a sqlite source or a postgres source, and this service's source is files", "use run for a shell command")
         expectLocated(checksError(#"["true", { sql: "SELECT 1", expect: 1 }]"#, source: Self.command), line: 4,
                       keyPath: "services.app.checks[1].sql", "sql checks need a sqlite source", "source is command")
     }

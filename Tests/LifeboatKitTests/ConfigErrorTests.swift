@@ -76,11 +76,11 @@ struct ConfigErrorTests {
         expectLocated(configError("services: { a: 1, a: 2 }\n"), line: 1, keyPath: "services", #"duplicate key "a""#)
     }
 
-    @Test("postgres is recognised but not supported yet; unknown types get a suggestion")
+    @Test("unknown source types get a suggestion")
     func sourceTypes() {
-        expectLocated(configError("services:\n  db:\n    source: { type: postgres, dsn: \"dbname=orders\" }\n"), line: 3,
-                      keyPath: "services.db.source.type",
-                      #"source type "postgres" is not supported by this version yet (supported: files, sqlite, command)"#)
+        expectLocated(configError("services:\n  db:\n    source: { type: postgre, dsn: \"dbname=orders\" }\n"), line: 3,
+                      keyPath: "services.db.source.type", #"unknown source type "postgre"; did you mean "postgres"?"#,
+                      "(supported: files, sqlite, command, postgres)")
         expectLocated(configError("services:\n  db:\n    source: { type: sqlit, path: /a.db }\n"), line: 3,
                       keyPath: "services.db.source.type", #"unknown source type "sqlit"; did you mean "sqlite"?"#)
         expectLocated(configError("services:\n  db:\n    source: { type: file, paths: [/a] }\n"), line: 3,

@@ -9,11 +9,12 @@ struct ConfigSourceTests {
 
     @Test("the source type names")
     func typeNames() {
-        #expect(Source.supportedTypes == ["files", "sqlite", "command"])
-        #expect(Source.plannedTypes == ["postgres"])
+        #expect(Source.supportedTypes == ["files", "sqlite", "command", "postgres"])
+        #expect(Source.plannedTypes.isEmpty)
         #expect(Source.files(paths: ["/a"], exclude: []).typeName == "files")
         #expect(Source.sqlite(path: "/a.db").typeName == "sqlite")
         #expect(Source.command(arguments: ["true"], output: "/o", timeout: nil).typeName == "command")
+        #expect(Source.postgres(dsn: "host=/run", dataDirectory: "/d", passwordFile: nil, passwordEnvironment: nil).typeName == "postgres")
     }
 
     @Test("a sqlite path is made absolute against the file's folder")

@@ -1,16 +1,17 @@
 extension CheckSpec {
     /// The keys of a check written as a mapping: exactly one of `run` (a shell command, any source)
-    /// and `sql` (a query, `sqlite` sources only), then `expect` (`sql` only), `timeout` and `name`.
+    /// and `sql` (a query, `sqlite` and `postgres` sources only), then `expect` (`sql` only), `timeout` and `name`.
     static let keys = ["run", "sql", "expect", "timeout", "name"]
 
     /// Reads a service's `checks:` (absent or null means none): a list whose items are
     ///
     /// - a string: a shell command (`.command`) for `files` and `command` sources, a SQL query
-    ///   (`.sql(query, expect: nil)`) for `sqlite` sources;
+    ///   (`.sql(query, expect: nil)`) for `sqlite` and `postgres` sources (run by `psql` against a
+    ///   throwaway server for postgres);
     /// - `{ run: "test -s $LIFEBOAT_TARGET/srv/app/index.html", timeout: 30s, name: index page }`:
     ///   a command, for any source;
     /// - `{ sql: "SELECT count(*) FROM orders", expect: "42", timeout: 10s, name: orders }`: a query,
-    ///   for `sqlite` sources only; `expect` is text or a number, kept as written.
+    ///   for `sqlite` and `postgres` sources only; `expect` is text or a number, kept as written.
     ///
     /// Commands, queries, `expect` and `name` must not be empty; `timeout` is a duration longer than
     /// 0s (`defaultTimeout` when absent or null), and `name` defaults to the command or query.
@@ -38,7 +39,7 @@ extension CheckSpec {
         let kind: Kind
         if let sql {
             guard form.isSQLite else {
-                throw sql.error("sql checks need a sqlite source, and this service's source is \(form.sourceType); "
+                throw sql.error("sql checks need a sqlite source or a postgres source, and this service's source is \(form.sourceType); "
                     + "use run for a shell command (e.g. \(Form.runExample))", line: sql.keyLine)
             }
             let query = try sql.nonEmptyText("a SQL query (text)", example: #"sql: "SELECT count(*) FROM orders""#,
@@ -69,11 +70,15 @@ extension CheckSpec {
     /// messages show.
     private struct Form {
         let sourceType: String
+        /// Whether string checks are SQL: `sqlite` and `postgres` sources.
         let isSQLite: Bool
 
         init(_ source: Source) {
             sourceType = source.typeName
-            if case .sqlite = source { isSQLite = true } else { isSQLite = false }
+            switch source {
+            case .sqlite, .postgres: isSQLite = true
+            default: isSQLite = false
+            }
         }
 
         static let runExample = #"{ run: "test -s $LIFEBOAT_TARGET/srv/app/index.html", timeout: 30s, name: index page }"#

@@ -1,13 +1,14 @@
 extension Source {
     /// The source types this version reads, with the keys each accepts (`type` included).
     private enum Kind: String, CaseIterable {
-        case files, sqlite, command
+        case files, sqlite, command, postgres
 
         var keys: [String] {
             switch self {
             case .files: ["type", "paths", "exclude"]
             case .sqlite: ["type", "path"]
             case .command: ["type", "run", "output", "timeout"]
+            case .postgres: ["type", "dsn", "data_directory", "password_file", "password_env"]
             }
         }
 
@@ -16,6 +17,7 @@ extension Source {
             case .files: #"source: { type: files, paths: [/srv/app], exclude: ["*.tmp"] }"#
             case .sqlite: "source: { type: sqlite, path: ./data/app.db }"
             case .command: "source: { type: command, run: [pg_dumpall, -h, /var/run/postgresql], output: /var/backups/pg.sql }"
+            case .postgres: #"source: { type: postgres, dsn: "host=/var/run/postgresql user=postgres", data_directory: /var/lib/postgresql/15/main }"#
             }
         }
     }
@@ -39,7 +41,61 @@ extension Source {
         case .files: return try files(mapping, directory: directory)
         case .sqlite: return try sqlite(mapping, directory: directory)
         case .command: return try command(mapping, directory: directory)
+        case .postgres: return try postgres(mapping, directory: directory)
         }
+    }
+
+    private static func postgres(_ mapping: ConfigMapping, directory: String) throws -> Source {
+        let dsnExample = #"dsn: "host=/var/run/postgresql port=5432 user=postgres""#
+        let dsnNode = try mapping.required("dsn", example: dsnExample)
+        let dsn = try dsnNode.string("a libpq connection string (text)", example: dsnExample)
+        guard !dsn.trimmingWhitespace.isEmpty else { throw dsnNode.error("the connection string is empty (e.g. \(dsnExample))") }
+        if containsPassword(dsn) {
+            throw dsnNode.error("the connection string holds a password; secrets do not belong in lifeboat.yaml: "
+                + "remove it and set password_file (e.g. password_file: /etc/lifeboat/pg.pass, readable by root only) "
+                + "or password_env (e.g. password_env: PGPASS_ORDERS)")
+        }
+        let dataExample = "data_directory: /var/lib/postgresql/15/main"
+        let dataNode = try mapping.required("data_directory", example: dataExample)
+        let written = try dataNode.string("the path of the cluster's data directory", example: dataExample)
+        guard !written.isEmpty else { throw dataNode.error("the path is empty (e.g. \(dataExample))") }
+        guard !written.hasPrefix("~") else {
+            throw dataNode.error("\"~\" is not expanded; write the absolute path (e.g. \(dataExample))")
+        }
+        let dataDirectory = ConfigPath.absolute(written, relativeTo: directory)
+        guard dataDirectory != "/" else {
+            throw dataNode.error("the data directory cannot be \"/\"; name the cluster's folder (e.g. \(dataExample))")
+        }
+        let fileExample = "password_file: /etc/lifeboat/pg.pass"
+        let passwordFile = try mapping.present("password_file")
+            .map { try $0.filePath("the path of a file holding the password", example: fileExample, directory: directory) }
+        let envExample = "password_env: PGPASS_ORDERS"
+        let passwordEnvironment = try mapping.present("password_env").map { node -> String in
+            let name = try node.string("the name of an environment variable", example: envExample)
+            guard let first = name.unicodeScalars.first, first == "_" || ("A"..."Z").contains(first) || ("a"..."z").contains(first),
+                  name.unicodeScalars.allSatisfy({ $0 == "_" || ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) })
+            else {
+                throw node.error("\"\(name)\" is not an environment variable name (letters, digits and _, not starting with a digit; e.g. \(envExample))")
+            }
+            return name
+        }
+        if passwordFile != nil, let envNode = mapping["password_env"] {
+            throw envNode.error("set either password_file or password_env, not both", line: envNode.keyLine)
+        }
+        return .postgres(dsn: dsn, dataDirectory: dataDirectory, passwordFile: passwordFile, passwordEnvironment: passwordEnvironment)
+    }
+
+    /// Whether a libpq connection string carries a password: a `password=` keyword, or a URI whose
+    /// user information has a `:`.
+    static func containsPassword(_ dsn: String) -> Bool {
+        let lowered = dsn.lowercased()
+        if lowered.range(of: #"(^|\s)password\s*="#, options: .regularExpression) != nil || lowered.contains("password=") { return true }
+        for scheme in ["postgresql://", "postgres://"] where lowered.hasPrefix(scheme) {
+            let rest = lowered.dropFirst(scheme.count)
+            let authority = rest.prefix { $0 != "/" && $0 != "?" }
+            if let at = authority.lastIndex(of: "@"), authority[..<at].contains(":") { return true }
+        }
+        return false
     }
 
     private static func files(_ mapping: ConfigMapping, directory: String) throws -> Source {

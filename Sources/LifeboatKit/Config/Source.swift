@@ -18,6 +18,14 @@ public enum Source: Sendable, Hashable {
     /// `output` is the absolute path of the file the captured output is restored to; `timeout` bounds
     /// a run, `nil` when none is set.
     case command(arguments: [String], output: String, timeout: LifeboatDuration?)
+    /// A PostgreSQL cluster, copied with `pg_basebackup` (a consistent physical base backup with its WAL)
+    /// (`type: postgres, dsn: "host=/var/run/postgresql user=postgres", data_directory: /var/lib/postgresql/15/main`).
+    ///
+    /// `dsn` is a libpq connection string without a password; `dataDirectory` is the absolute path the
+    /// copy is recorded at and restored to (never `/`). The password, when one is needed, is read at
+    /// backup time from `passwordFile` (an absolute path) or the environment variable named
+    /// `passwordEnvironment`, and reaches `pg_basebackup` only through its environment.
+    case postgres(dsn: String, dataDirectory: String, passwordFile: String?, passwordEnvironment: String?)
 
     /// The `type:` this source is written with in `lifeboat.yaml`.
     public var typeName: String {
@@ -25,11 +33,12 @@ public enum Source: Sendable, Hashable {
         case .files: "files"
         case .sqlite: "sqlite"
         case .command: "command"
+        case .postgres: "postgres"
         }
     }
 
     /// Source types this version can back up.
-    public static let supportedTypes = ["files", "sqlite", "command"]
+    public static let supportedTypes = ["files", "sqlite", "command", "postgres"]
     /// Source types that are planned and recognised, but rejected with a clear error for now.
-    public static let plannedTypes = ["postgres"]
+    public static let plannedTypes: [String] = []
 }

@@ -8,12 +8,13 @@ extension Source {
         case .files(let paths, _): paths
         case .sqlite(let path): [path]
         case .command(_, let output, _): [output]
+        case .postgres(_, let dataDirectory, _, _): [dataDirectory]
         }
     }
 }
 
 /// What a source's backup reads: the files themselves, or a private scratch folder holding a consistent
-/// SQLite snapshot or a command's captured output, removed once the backup is done.
+/// SQLite snapshot, a command's captured output or a PostgreSQL base backup, removed once the backup is done.
 struct PreparedSource {
     /// Recorded path → where its content is read from.
     let readFrom: [String: String]
@@ -45,6 +46,16 @@ struct PreparedSource {
             }
             chmod(capture, 0o600)  // a dump may hold secrets: only its owner may read it, restored too
             readFrom = [output: capture]
+        case .postgres(let dsn, let dataDirectory, let passwordFile, let passwordEnvironment):
+            let folder = try Self.makeScratch()
+            scratch = folder
+            do {
+                readFrom = [dataDirectory: try PostgresBaseBackup.take(dsn: dsn, dataDirectory: dataDirectory, passwordFile: passwordFile,
+                                                                      passwordEnvironment: passwordEnvironment, into: folder)]
+            } catch {
+                try? FileManager.default.removeItem(atPath: folder)
+                throw error
+            }
         }
     }
 

@@ -2,16 +2,24 @@ import Foundation
 
 extension Workspace {
     /// Restores a backup into a scratch folder, compares it with its manifest, runs the service's
-    /// application checks on it (a sqlite service's `PRAGMA integrity_check` always first), and records
+    /// application checks on it (a sqlite service's `PRAGMA integrity_check` always first; for a postgres
+    /// service a throwaway server on the restored data directory, `pg_amcheck`, then its SQL), and records
     /// the verification: in the catalog, as a job run, and as an immutable record in the repository.
     /// The RTO measured is restore plus checks, compared with the service's tier RTO.
     public func verifyRestore(_ record: BackupRecord, scratchParent: String?,
                               progress: (RestoreProgress) -> Void = { _ in }) throws -> RestoreVerification {
         let started = Date()
         let service = config.services.first { $0.name == record.service }
+        var isolation: String?
         let result = try RestoreVerifier(repository: repository, scratchParent: scratchParent).verify(record, progress: progress) { target in
             guard let service else { return [] }
             let runner = CheckRunner(target: target)
+            if case .postgres(let dsn, let dataDirectory, _, _) = service.source {
+                let restored = target + "/" + TreePath(absolute: dataDirectory).description
+                let outcome = PostgresChecks(dataDirectory: restored, scratch: target, dsn: dsn).run(service.checks, runner: runner)
+                isolation = outcome.isolation
+                return outcome.checks
+            }
             var database: String?
             var checks: [VerificationRecord.Check] = []
             if case .sqlite(let path) = service.source {
@@ -28,7 +36,7 @@ extension Workspace {
         let verification = VerificationRecord(
             id: "\(BackupID.make(at: started))-\(record.service)", service: record.service, backup: record.id,
             host: ProcessInfo.processInfo.hostName, started: Timestamp.format(started), finished: Timestamp.format(finished),
-            isolation: result.checks.contains(where: { $0.kind == "command" }) ? Isolation.available : "restore only: no commands ran",
+            isolation: isolation ?? (result.checks.contains(where: { $0.kind == "command" }) ? Isolation.available : "restore only: no commands ran"),
             phases: [.init(name: "restore", seconds: result.restoreSeconds), .init(name: "compare", seconds: result.compareSeconds),
                      .init(name: "checks", seconds: result.checkSeconds)],
             files: result.files, bytes: result.bytes,
