@@ -13,10 +13,10 @@ public struct Service: Sendable, Hashable {
     /// configured.
     ///
     /// In `lifeboat.yaml` each item of `checks:` is either a string — a shell command for `files` and
-    /// `command` sources, a SQL query for `sqlite` ones — or a mapping:
+    /// `command` sources, a SQL query for `sqlite` and `postgres` ones — or a mapping:
     /// `{ run: "test -s $LIFEBOAT_TARGET/srv/app/index.html", timeout: 30s, name: index page }` for a
     /// command (any source), `{ sql: "SELECT count(*) FROM orders", expect: "42", timeout: 10s,
-    /// name: orders }` for a query (`sqlite` sources only). Only `run` or `sql` is required; `timeout`
+    /// name: orders }` for a query (`sqlite` and `postgres` sources). Only `run` or `sql` is required; `timeout`
     /// defaults to `CheckSpec.defaultTimeout` and `name` to the command or query.
     public var checks: [CheckSpec]
     /// The tier fields this service sets for itself; empty when it takes its tier as it is.
