@@ -36,38 +36,16 @@ struct CheckRunner {
 
     /// `sh -c` with `LIFEBOAT_TARGET` set and a minimal environment, isolated where possible; exit 0 passes.
     private func runCommand(_ command: String, timeout: TimeInterval) -> (Bool, String) {
-        let process = Process()
-        let argv = Isolation.wrap(command)
-        process.executableURL = URL(fileURLWithPath: argv[0])
-        process.arguments = Array(argv.dropFirst())
-        process.environment = ["PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8",
-                               "HOME": target, "LIFEBOAT_TARGET": target]
-        process.currentDirectoryURL = URL(fileURLWithPath: target)
-        process.standardInput = FileHandle.nullDevice
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        do { try process.run() } catch { return (false, "cannot start the check: \(error.localizedDescription)") }
-        let timer = DispatchSource.makeTimerSource(queue: .global())
-        timer.schedule(deadline: .now() + timeout)
-        timer.setEventHandler { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        timer.resume()
-        // Output is collected as it comes; once the check has exited (or was killed), whatever a
-        // leftover grandchild still holds open is not waited for.
-        let collected = OutputBuffer(limit: Self.outputLimit * 2)
-        pipe.fileHandleForReading.readabilityHandler = { handle in collected.append(handle.availableData) }
-        process.waitUntilExit()
-        timer.cancel()
-        Thread.sleep(forTimeInterval: 0.05)
-        pipe.fileHandleForReading.readabilityHandler = nil
-        let output = collected.data
-        var text = String(decoding: output, as: UTF8.self)
-        if process.terminationReason == .uncaughtSignal {
-            text += "\n[check stopped after its timeout of \(Int(timeout))s]"
+        let environment = ["PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8",
+                           "HOME": target, "LIFEBOAT_TARGET": target]
+        let result = ChildProcess.run(Isolation.wrap(command), environment: environment, directory: target, timeout: timeout)
+        var text = result.output
+        if result.signaled {
+            text += result.killedByTimeout ? "\n[check stopped after its timeout of \(Int(timeout))s]" : "\n[killed by signal \(result.status)]"
             return (false, text)
         }
-        if process.terminationStatus != 0 { text += "\n[exit status \(process.terminationStatus)]" }
-        return (process.terminationStatus == 0, text)
+        if result.status != 0 { text += "\n[exit status \(result.status)]" }
+        return (result.succeeded, text)
     }
 
     /// Runs a query read-only; passes when it succeeds and its first row (columns joined by `|`) equals
@@ -97,26 +75,5 @@ struct CheckRunner {
     static func bounded(_ text: String) -> String {
         guard text.utf8.count > outputLimit else { return text }
         return String(decoding: Array(text.utf8.suffix(outputLimit)), as: UTF8.self) + "\n[output truncated to its last 16 KiB]"
-    }
-}
-
-/// Bytes appended from a reader thread, kept up to a limit.
-private final class OutputBuffer: @unchecked Sendable {
-    private let lock = NSLock()
-    private var bytes = Data()
-    private let limit: Int
-
-    init(limit: Int) { self.limit = limit }
-
-    func append(_ chunk: Data) {
-        lock.lock()
-        if bytes.count < limit { bytes.append(chunk.prefix(limit - bytes.count)) }
-        lock.unlock()
-    }
-
-    var data: Data {
-        lock.lock()
-        defer { lock.unlock() }
-        return bytes
     }
 }
