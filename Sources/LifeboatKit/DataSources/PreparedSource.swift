@@ -26,49 +26,40 @@ struct PreparedSource {
             readFrom = [:]
             scratch = nil
         case .sqlite(let path):
-            let folder = try Self.makeScratch()
+            let folder = try makeScratchFolder(prefix: "lifeboat-source")
             scratch = folder
             do {
                 readFrom = [path: try SQLiteSnapshot.take(of: path, to: "\(folder)/\((path as NSString).lastPathComponent)")]
             } catch {
-                try? FileManager.default.removeItem(atPath: folder)
+                removeScratchFolder(folder)
                 throw error
             }
         case .command(let arguments, let output, let timeout):
-            let folder = try Self.makeScratch()
+            let folder = try makeScratchFolder(prefix: "lifeboat-source")
             scratch = folder
             let capture = "\(folder)/\((output as NSString).lastPathComponent)"
             do {
                 try CommandCapture.run(arguments, into: capture, timeout: timeout.map { TimeInterval($0.seconds) })
             } catch {
-                try? FileManager.default.removeItem(atPath: folder)
+                removeScratchFolder(folder)
                 throw error
             }
             chmod(capture, 0o600)  // a dump may hold secrets: only its owner may read it, restored too
             readFrom = [output: capture]
         case .postgres(let dsn, let dataDirectory, let passwordFile, let passwordEnvironment):
-            let folder = try Self.makeScratch()
+            let folder = try makeScratchFolder(prefix: "lifeboat-source")
             scratch = folder
             do {
                 readFrom = [dataDirectory: try PostgresBaseBackup.take(dsn: dsn, dataDirectory: dataDirectory, passwordFile: passwordFile,
                                                                       passwordEnvironment: passwordEnvironment, into: folder)]
             } catch {
-                try? FileManager.default.removeItem(atPath: folder)
+                removeScratchFolder(folder)
                 throw error
             }
         }
     }
 
     func remove() {
-        if let scratch { try? FileManager.default.removeItem(atPath: scratch) }
-    }
-
-    private static func makeScratch() throws -> String {
-        let parent = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
-        var template = Array("\(parent)/lifeboat-source-XXXXXX".utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw LifeboatError(.io, "cannot create a scratch folder in \(parent): \(String(cString: strerror(errno))); set TMPDIR to a writable folder")
-        }
-        return String(cString: made)
+        if let scratch { removeScratchFolder(scratch) }
     }
 }

@@ -41,12 +41,8 @@ public struct RestoreVerifier: Sendable {
     /// folder (when it matched), and removes the folder — also when anything fails.
     public func verify(_ record: BackupRecord, progress: (RestoreProgress) -> Void = { _ in },
                        checks: (String) -> [VerificationRecord.Check] = { _ in [] }) throws -> RestoreVerification {
-        let scratch = try makeScratch()
-        ScratchRegistry.add(scratch)
-        defer {
-            try? removeTree(Array(scratch.utf8))
-            ScratchRegistry.remove(scratch)
-        }
+        let scratch = try makeScratchFolder(prefix: "lifeboat-verify", in: scratchParent)
+        defer { removeScratchFolder(scratch) }
         var verification = RestoreVerification(service: record.service, backup: record.id, ok: false, files: 0, bytes: 0,
                                                restoreSeconds: 0, compareSeconds: 0, problems: [], problemCount: 0)
         let engine = RestoreEngine(repository: repository)
@@ -82,13 +78,5 @@ public struct RestoreVerifier: Sendable {
         }
         verification.ok = verification.problemCount == 0
         return verification
-    }
-
-    private func makeScratch() throws -> String {
-        var template = Array("\(scratchParent)/lifeboat-verify-XXXXXX".utf8CString)
-        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-            throw LifeboatError(.io, "cannot create a scratch folder in \(scratchParent): \(String(cString: strerror(errno))); set TMPDIR to a writable folder")
-        }
-        return String(cString: made)
     }
 }
