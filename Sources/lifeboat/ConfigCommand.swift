@@ -27,7 +27,7 @@ struct ConfigCommand: AsyncParsableCommand {
 
         func run() async throws {
             let config = try global.loadConfig()
-            let measured = Self.measuredDurations(config)
+            let measured = config.measuredBackupDurations()
             let warnings = config.policyWarnings(measuredDurations: measured)
             let services = try config.services.map { service -> ServiceSummary in
                 let tier = try config.tier(for: service)
@@ -51,20 +51,6 @@ struct ConfigCommand: AsyncParsableCommand {
                 for warning in warnings { Terminal.warn(warning) }
             }
             if !warnings.isEmpty { throw ExitCode(ExitStatus.partial) }
-        }
-
-        /// The median duration of each service's recent backups, when the repository can be read.
-        static func measuredDurations(_ config: LifeboatConfig) -> [String: LifeboatDuration] {
-            guard let repository = try? Repository.open(at: config.repository) else { return [:] }
-            var result: [String: LifeboatDuration] = [:]
-            for service in config.services {
-                let durations = repository.listing(service: service.name).records.suffix(5).compactMap { record -> Double? in
-                    guard let start = record.startedDate, let end = record.finishedDate else { return nil }
-                    return end.timeIntervalSince(start)
-                }.sorted()
-                if !durations.isEmpty { result[service.name] = LifeboatDuration(seconds: Int64(durations[durations.count / 2].rounded(.up))) }
-            }
-            return result
         }
 
         static func describe(_ keep: KeepPolicy) -> String {

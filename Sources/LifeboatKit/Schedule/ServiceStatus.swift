@@ -61,11 +61,7 @@ public enum DueJobs {
            (lastVerification ?? .distantPast) < slot {
             due.append(.verify)
         }
-        let durations = good.suffix(5).compactMap { record -> Double? in
-            guard let start = record.startedDate, let end = record.finishedDate else { return nil }
-            return end.timeIntervalSince(start)
-        }.sorted()
-        let measured = durations.isEmpty ? nil : durations[durations.count / 2]
+        let measured = good.medianDuration()
         let gap = longestGap(tier.incremental, timeZone: timeZone, from: now) + (measured ?? 0)
         let rpo = Double(tier.rpo.seconds)
         let age = newest?.finishedDate.map { now.timeIntervalSince($0) }

@@ -26,8 +26,8 @@ extension Workspace {
             if let verified = lastVerification(of: service.name) {
                 lastSuccess.append(("\(label),kind=\"verify\"", verified.timeIntervalSince1970))
             }
-            if let newest = records.last, let start = newest.startedDate, let end = newest.finishedDate {
-                duration.append((label, end.timeIntervalSince(start)))
+            if let newest = records.last, let seconds = newest.durationSeconds {
+                duration.append((label, seconds))
                 read.append((label, Double(newest.stats.bytesRead)))
                 stored.append((label, Double(newest.stats.bytesStored)))
             }
