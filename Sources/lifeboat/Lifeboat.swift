@@ -36,7 +36,7 @@ struct Lifeboat: AsyncParsableCommand {
         do {
             command = try parseAsRoot()
         } catch {
-            self.exit(withError: error)  // usage errors, --help, --version: ArgumentParser's own output
+            exitParsing(error)
         }
         let signals = command is DaemonCommand ? [] : installInterruptHandlers()
         defer { withExtendedLifetime(signals) {} }
@@ -52,7 +52,7 @@ struct Lifeboat: AsyncParsableCommand {
         } catch let exit as ExitCode {
             Foundation.exit(exit.rawValue)
         } catch where String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") {
-            self.exit(withError: error)  // --help and friends are delivered as errors from run()
+            exitParsing(error)  // --help and friends are delivered as errors from run()
         } catch {
             // Anything the library did not describe itself: still one line and the documented code.
             Terminal.error(LifeboatError(.io, "\(error); run with --verbose for details", cause: error), verbose: verbose)
@@ -62,6 +62,15 @@ struct Lifeboat: AsyncParsableCommand {
 }
 
 extension Lifeboat {
+    /// ArgumentParser's own output for usage errors, --help and --version, but the documented exit code:
+    /// 2 for a usage error (ArgumentParser would use 64).
+    static func exitParsing(_ error: any Error) -> Never {
+        let code = exitCode(for: error)
+        guard code == .validationFailure else { self.exit(withError: error) }
+        FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+        Foundation.exit(ExitStatus.usage)
+    }
+
     /// SIGINT and SIGTERM remove this process's scratch folders (restored copies under verification)
     /// and exit 130 or 143. Anything else an interrupted command leaves is safe by design: an
     /// uncommitted backup is invisible and cleaned up by the next one.

@@ -27,20 +27,15 @@ struct PruneCommand: AsyncParsableCommand {
     var json = false
 
     @Option(help: ArgumentHelp("Evaluate the rules as at this ISO 8601 time (default: now); backups finished later are kept.", valueName: "timestamp"))
-    var at: String?
+    var at: Moment?
 
-    func validate() throws {
-        if let at, Timestamp.parse(at) == nil {
-            throw ValidationError("--at \(at) is not an ISO 8601 time (e.g. 2026-11-25T07:30:00Z or 2026-11-25)")
-        }
-    }
 
     func run() async throws {
         let workspace = try global.workspace()
-        let now = at.flatMap(Timestamp.parse) ?? Date()
+        let now = at?.date ?? Date()
         let targets = services.isEmpty ? workspace.config.services : try services.map { try workspace.config.service(named: $0) }
         for service in targets {  // a configuration problem stops everything before anything is removed
-            try RetentionPolicy.validate(try workspace.config.tier(named: service.tier).keep, tier: service.tier)
+            try RetentionPolicy.validate(try workspace.config.tier(for: service).keep, tier: service.tier)
         }
         var succeeded = 0
         var errors: [LifeboatError] = []

@@ -20,7 +20,7 @@ struct RestoreCommand: AsyncParsableCommand {
     var backup: String?
 
     @Option(help: ArgumentHelp("Restore the newest backup finished at or before this ISO 8601 time.", valueName: "timestamp"))
-    var at: String?
+    var at: Moment?
 
     @Option(help: ArgumentHelp("The folder to restore into.", valueName: "dir"))
     var target: String
@@ -37,15 +37,12 @@ struct RestoreCommand: AsyncParsableCommand {
     func validate() throws {
         if backup != nil && at != nil { throw ValidationError("--backup and --at exclude each other") }
         if exact && force { throw ValidationError("--exact and --force exclude each other") }
-        if let at, Timestamp.parse(at) == nil {
-            throw ValidationError("--at \(at) is not an ISO 8601 time (e.g. 2026-11-25T07:30:00Z or 2026-11-25)")
-        }
     }
 
     func run() async throws {
         let workspace = try global.workspace()
         let configured = try workspace.config.service(named: service)
-        let selector: BackupSelector = backup.map { .id($0) } ?? at.flatMap(Timestamp.parse).map { .at($0) } ?? .latest
+        let selector: BackupSelector = backup.map { .id($0) } ?? at.map { .at($0.date) } ?? .latest
         let mode: RestoreMode = exact ? .exact : force ? .force : .emptyTarget
         let progress = ProgressLine(enabled: !json)
         let request = workspace.restoreRequest(for: configured, selector: selector, target: target, mode: mode)

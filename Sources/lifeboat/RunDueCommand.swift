@@ -17,7 +17,7 @@ struct RunDueCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     @Option(help: ArgumentHelp("Run what is due at this ISO 8601 time (default: now).", valueName: "time"))
-    var at: String?
+    var at: Moment?
 
     @Option(help: "Services backed up at the same time.")
     var concurrency = 2
@@ -29,13 +29,12 @@ struct RunDueCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        if let at, Timestamp.parse(at) == nil { throw ValidationError("--at \(at) is not an ISO 8601 time (e.g. 2026-11-25T07:30:00Z)") }
         if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
     }
 
     func run() async throws {
         let workspace = try global.workspace()
-        let now = at.flatMap(Timestamp.parse) ?? Date()
+        let now = at?.date ?? Date()
         let outcomes = try workspace.runDue(now: now, concurrency: concurrency)
         RunDueCommand.report(outcomes, json: json)
         if let metricsFile { try workspace.writeMetrics(to: metricsFile, now: Date()) }

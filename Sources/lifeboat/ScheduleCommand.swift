@@ -16,18 +16,15 @@ struct ScheduleCommand: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     @Option(help: ArgumentHelp("Compute as if it were this ISO 8601 time (default: now).", valueName: "time"))
-    var at: String?
+    var at: Moment?
 
     @Flag(help: "Print one JSON object per service.")
     var json = false
 
-    func validate() throws {
-        if let at, Timestamp.parse(at) == nil { throw ValidationError("--at \(at) is not an ISO 8601 time (e.g. 2026-11-25T07:30:00Z)") }
-    }
 
     func run() async throws {
         let workspace = try global.workspace()
-        let now = at.flatMap(Timestamp.parse) ?? Date()
+        let now = at?.date ?? Date()
         let statuses = try workspace.config.services.map { try workspace.status(of: $0, now: now) }
         if json {
             for status in statuses { try Terminal.json(status) }

@@ -312,4 +312,15 @@ struct CommandTests {
         #expect(result.status == 0, "lifeboat \(args.joined(separator: " ")) exited \(result.status): \(result.output)")
         #expect(result.stdout.contains("USAGE:"), "no usage text: \(result.output)")
     }
+
+    @Test("argument errors exit 2, the documented code for usage errors", arguments: [
+        ["backup", "app", "--full", "--incremental"], ["schedule", "--at", "not-a-time"], ["restore", "app"], ["no-such-command"],
+    ])
+    func argumentErrors(args: [String]) throws {
+        let h = try CLIHarness()
+        defer { h.remove() }
+        let result = try h.run(CLIHarness.binary, args + ["--config", "\(h.root)/lifeboat.yaml"])
+        #expect(result.status == 2, "lifeboat \(args.joined(separator: " ")): \(result.output)")
+        #expect(result.stderr.contains("Error:") || result.stderr.contains("error:"), "\(result.stderr)")
+    }
 }
