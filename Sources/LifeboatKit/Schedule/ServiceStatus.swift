@@ -44,7 +44,8 @@ public struct ServiceStatus: Sendable, Codable {
 public enum DueJobs {
     public static func status(service: String, tier: Tier, timeZone: TimeZone, backups: [BackupRecord],
                               lastVerification: Date?, now: Date) -> ServiceStatus {
-        let good = backups.filter { $0.status == "complete" || $0.status == "partial" }
+        // Backups that existed at `now` (a what-if in the past ignores later ones).
+        let good = backups.filter { ($0.status == "complete" || $0.status == "partial") && ($0.startedDate ?? .distantFuture) <= now }
         let newest = good.max { $0.id < $1.id }
         let newestFull = good.filter { $0.kind == .full }.max { $0.id < $1.id }
         var due: [DueJob] = []

@@ -40,7 +40,8 @@ extension Workspace {
             runBackupJob(service, mode: job == .full ? .full : .incremental)
         }
         // Verification is due against the backups as they are now (a first backup just made counts).
-        let afterBackups = backups.isEmpty ? statuses : try config.services.map { try status(of: $0, now: now) }
+        let later = max(now, Date())
+        let afterBackups = backups.isEmpty ? statuses : try config.services.map { try status(of: $0, now: later) }
         let verifications = afterBackups.compactMap { status -> (Service, DueJob)? in
             guard status.due.contains(.verify), let service = services[status.service] else { return nil }
             return (service, .verify)
