@@ -121,6 +121,7 @@ public struct Workspace: Sendable {
         let count = try catalog.replaceAll(repositoryID: repository.info.id, location: repository.root,
                                            formatVersion: repository.info.version, backups: listing.records)
         try catalog.replaceVerifications(repository.verifications())
+        try catalog.replacePlanRunsAndDrills(planRuns: repository.planRuns(), drills: repository.drills())
         return (count, listing.damaged)
     }
 }

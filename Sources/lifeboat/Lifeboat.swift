@@ -16,7 +16,7 @@ struct Lifeboat: AsyncParsableCommand {
         subcommands: [InitCommand.self, BackupCommand.self, BackupsCommand.self, RestoreCommand.self,
                       VerifyCommand.self, CatalogCommand.self, ScheduleCommand.self, RunDueCommand.self,
                       DaemonCommand.self, LocksCommand.self, PruneCommand.self, ConfigCommand.self,
-                      VerificationsCommand.self]
+                      VerificationsCommand.self, PlanCommand.self, DrillCommand.self, DrillsCommand.self]
     )
 
     /// Parses, runs, and maps every error to the documented exit codes in this one place.
@@ -38,7 +38,7 @@ struct Lifeboat: AsyncParsableCommand {
         } catch {
             exitParsing(error)
         }
-        let signals = command is DaemonCommand ? [] : installInterruptHandlers()
+        let signals = command is DaemonCommand || command is any HandlesInterrupts ? [] : installInterruptHandlers()
         defer { withExtendedLifetime(signals) {} }
         do {
             if var asyncCommand = command as? any AsyncParsableCommand {

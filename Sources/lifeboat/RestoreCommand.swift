@@ -63,6 +63,9 @@ struct RestoreCommand: AsyncParsableCommand {
 struct RestoreSummary: Encodable {
     let service: String
     let backup: String
+    /// When the restored backup started and finished reading its sources: its recovery point.
+    let backupStarted: String
+    let backupFinished: String
     let target: String
     let files: Int
     let directories: Int
@@ -77,6 +80,8 @@ struct RestoreSummary: Encodable {
     init(_ r: RestoreResult) {
         service = r.record.service
         backup = r.record.id
+        backupStarted = r.record.started
+        backupFinished = r.record.finished
         target = r.target
         files = r.files
         directories = r.directories

@@ -39,7 +39,9 @@ enum Terminal {
     }
 
     static func seconds(_ value: Double) -> String {
-        value < 60 ? String(format: "%.2fs", value) : String(format: "%dm%02ds", Int(value) / 60, Int(value) % 60)
+        if value < 60 { return String(format: "%.2fs", value) }
+        if value < 3600 { return String(format: "%dm%02ds", Int(value) / 60, Int(value) % 60) }
+        return String(format: "%dh%02dm", Int(value) / 3600, Int(value) % 3600 / 60)
     }
 
     static func table(_ rows: [[String]]) {

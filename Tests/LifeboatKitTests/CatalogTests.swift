@@ -17,7 +17,7 @@ struct CatalogTests {
             let tables = try inspect(path) { db in
                 try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
             }
-            #expect(tables.isSuperset(of: ["repository", "backups", "backup_objects", "job_runs", "verifications"]))
+            #expect(tables.isSuperset(of: ["repository", "backups", "backup_objects", "job_runs", "verifications", "plan_runs", "plan_steps", "drills"]))
             #expect(try inspect(path) { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
 
             let reopened = try Catalog(path: path)
@@ -25,7 +25,7 @@ struct CatalogTests {
             let migrations = try inspect(path) {
                 try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations")
             }
-            #expect(migrations == ["v1", "v2"])
+            #expect(migrations == ["v1", "v2", "v3"])
         }
     }
 

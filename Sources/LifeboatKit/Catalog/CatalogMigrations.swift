@@ -10,6 +10,7 @@ enum CatalogMigrations {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in try db.execute(sql: v1) }
         migrator.registerMigration("v2") { db in try db.execute(sql: v2) }
+        migrator.registerMigration("v3") { db in try db.execute(sql: v3) }
         return migrator
     }
 
@@ -116,5 +117,48 @@ enum CatalogMigrations {
             record_json TEXT NOT NULL
         );
         CREATE INDEX verifications_by_service ON verifications(service, started);
+        """
+
+    /// Plan runs with their steps (for history and duration estimates), and drill results; one row
+    /// per `records/plan-runs/<id>.json` and `records/drills/<id>.json` of the repository.
+    static let v3 = """
+        CREATE TABLE plan_runs (
+            id TEXT PRIMARY KEY,
+            plan TEXT NOT NULL,
+            started TEXT NOT NULL,
+            finished TEXT,
+            outcome TEXT NOT NULL,
+            elapsed REAL,
+            rto_target REAL,
+            rto_met INT,
+            drill_id TEXT,
+            record_json TEXT NOT NULL
+        );
+        CREATE INDEX plan_runs_by_plan ON plan_runs(plan, started);
+        CREATE TABLE plan_steps (
+            run_id TEXT REFERENCES plan_runs(id) ON DELETE CASCADE,
+            step_id TEXT NOT NULL,
+            kind TEXT,
+            state TEXT NOT NULL,
+            attempts INT,
+            seconds REAL,
+            started TEXT,
+            PRIMARY KEY (run_id, step_id)
+        );
+        CREATE TABLE drills (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            plan TEXT,
+            started TEXT NOT NULL,
+            disaster_at TEXT,
+            finished TEXT,
+            outcome TEXT NOT NULL,
+            rto_achieved REAL,
+            rto_target REAL,
+            rpo_achieved REAL,
+            rpo_target REAL,
+            record_json TEXT NOT NULL
+        );
+        CREATE INDEX drills_by_name ON drills(name, started);
         """
 }

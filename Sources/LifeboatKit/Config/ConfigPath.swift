@@ -1,3 +1,5 @@
+import Foundation
+
 /// Lexical path arithmetic for configuration values: no file system access, no symlink resolution.
 enum ConfigPath {
     /// `path` made absolute against `base` (an absolute folder) and normalised: no empty, `.` or `..`
@@ -20,6 +22,11 @@ enum ConfigPath {
         let normalised = absolute(file, relativeTo: "/")
         guard let slash = normalised.lastIndex(of: "/"), slash != normalised.startIndex else { return "/" }
         return String(normalised[..<slash])
+    }
+
+    /// The folder holding `file`, which may be relative to the current folder.
+    static func absoluteDirectory(of file: String) -> String {
+        directory(of: absolute(file, relativeTo: FileManager.default.currentDirectoryPath))
     }
 
     /// Whether `path` is `ancestor` or lies inside it (both normalised absolute paths).
