@@ -154,4 +154,94 @@ struct DrillTests {
         #expect(unsafe.stderr.contains("unsafe.yaml") && unsafe.stderr.contains("target"), "\(unsafe.output)")
         #expect(FileManager.default.fileExists(atPath: "\(h.root)/srv/files/a"))
     }
+
+    /// A files service with one backup, and a drill of a plan whose second step sleeps (and says when
+    /// it started); teardown leaves a mark.
+    private func sleepyDrill(maxDuration: String, name: String = #function) throws -> CLIHarness {
+        let h = try harness("""
+          files:
+            tier: tier-2-important
+            source: { type: files, paths: [./srv/files] }
+        """, name: name)
+        try h.shell("mkdir -p '\(h.root)/srv/files' && echo a > '\(h.root)/srv/files/a'")
+        try h.ok("init")
+        try h.ok("backup", "files")
+        try """
+        name: sleepy
+        rto: 1h
+        services: [files]
+        vars: { target: / }
+        steps:
+          - { id: restore, restore: { service: files, target: "{{target}}" } }
+          - { id: sleep, run: "touch \(h.root)/sleeping; sleep 60", needs: [restore] }
+        """.write(toFile: "\(h.root)/Plans/sleepy.yaml", atomically: false, encoding: .utf8)
+        try """
+        name: sleepy-drill
+        plan: ../Plans/sleepy.yaml
+        target: { from: backups, teardown: "touch \(h.root)/torn-down" }
+        inject: [{ delete: "{{files.path}}" }]
+        max_duration: \(maxDuration)
+        """.write(toFile: "\(h.root)/Drills/sleepy.yaml", atomically: false, encoding: .utf8)
+        return h
+    }
+
+    @Test("max_duration stops the plan; teardown and cleanup still run; the drill fails")
+    func maxDuration() throws {
+        let h = try sleepyDrill(maxDuration: "4s")
+        defer { h.remove() }
+        let clock = ContinuousClock.now
+        let result = try h.lifeboat("drill", "run", "sleepy-drill", "--json")
+        #expect(ContinuousClock.now - clock < .seconds(30))
+        #expect(result.status == 1, "\(result.output)")
+        let record = try json(result.stdout)
+        #expect(record["outcome"] as? String == "failed")
+        #expect((record["problems"] as? [String])?.first?.contains("timed out") == true, "\(record["problems"] ?? "")")
+        #expect(FileManager.default.fileExists(atPath: "\(h.root)/torn-down"))
+        let prepare = (record["phases"] as? [[String: Any]])?.first?["detail"] as? String ?? ""
+        let scratch = try #require(prepare.split(separator: " ").last.map(String.init))
+        #expect(!FileManager.default.fileExists(atPath: scratch))
+    }
+
+    @Test("Ctrl-C during a drill stops the plan, runs teardown, removes the target and records it as interrupted")
+    func interrupted() throws {
+        let h = try sleepyDrill(maxDuration: "5m")
+        defer { h.remove() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLIHarness.binary)
+        process.arguments = ["drill", "run", "sleepy-drill", "--json", "--config", "\(h.root)/lifeboat.yaml"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !FileManager.default.fileExists(atPath: "\(h.root)/sleeping") && ContinuousClock.now < deadline { usleep(50_000) }
+        kill(process.processIdentifier, SIGINT)
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        let record = try json(String(decoding: data, as: UTF8.self))
+        #expect(record["outcome"] as? String == "interrupted")
+        #expect(FileManager.default.fileExists(atPath: "\(h.root)/torn-down"))
+        let scratch = ((record["phases"] as? [[String: Any]])?.first?["detail"] as? String ?? "").split(separator: " ").last.map(String.init) ?? ""
+        #expect(!scratch.isEmpty && !FileManager.default.fileExists(atPath: scratch))
+        #expect(try h.ok("drills", "--json").stdout.contains("\"interrupted\""))
+    }
+
+    @Test("run-due runs a drill when its cadence is due, once")
+    func runDue() throws {
+        let h = try harness("""
+          files:
+            tier: tier-2-important
+            source: { type: files, paths: [./srv/files] }
+        """)
+        defer { h.remove() }
+        try h.shell("mkdir -p '\(h.root)/srv/files' && echo a > '\(h.root)/srv/files/a' && cd '\(h.root)/Drills' && ls | grep -v files-lost.yaml | xargs rm -f")
+        try h.ok("init")
+        let first = try h.ok("run-due")
+        #expect(first.stdout.contains("files: full success"), "\(first.stdout)")
+        #expect(first.stdout.contains("files-lost: drill passed"), "\(first.stdout)")
+        let second = try h.ok("run-due")
+        #expect(!second.stdout.contains("drill"), "\(second.stdout)")
+        #expect(try h.ok("drills", "--json").stdout.split(separator: "\n").count == 1)
+    }
 }

@@ -62,12 +62,15 @@ public final class DrillRun: Sendable {
         var target: String?
         var scratch: String?
 
-        func phase(_ name: String, _ body: () throws -> String) -> Bool {
+        /// Runs one phase and records it; only `cleanup` runs after an interrupt or past `max_duration`.
+        func phase(_ name: String, always: Bool = false, _ body: () throws -> String) -> Bool {
             onPhase(name)
             let started = ContinuousClock.now
             do {
-                if interrupted { throw LifeboatError(.interrupted, "interrupted before \(name)") }
-                if ContinuousClock.now >= deadline { throw LifeboatError(.io, "max_duration \(drill.maxDuration) ran out before \(name)") }
+                if interrupted && !always { throw LifeboatError(.interrupted, "interrupted before \(name)") }
+                if ContinuousClock.now >= deadline && !always {
+                    throw LifeboatError(.io, "max_duration \(drill.maxDuration) ran out before \(name)")
+                }
                 let detail = try body()
                 phases.append(.init(name: name, seconds: (ContinuousClock.now - started).inSeconds, succeeded: true, detail: detail))
                 return true
@@ -115,7 +118,7 @@ public final class DrillRun: Sendable {
                 return "\(checks.count) check\(checks.count == 1 ? "" : "s") passed"
             }
         }
-        _ = phase("cleanup") { try cleanup(target: target, scratch: scratch) }
+        _ = phase("cleanup", always: true) { try cleanup(target: target, scratch: scratch) }
 
         let rtoAchieved: Double? = if let disasterClock, let recoveredAt { (recoveredAt - disasterClock).inSeconds } else { nil }
         let points = newestPoints(planRun?.recoveryPoints ?? [])
