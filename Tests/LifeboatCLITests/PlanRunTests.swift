@@ -331,4 +331,35 @@ struct PlanRunTests {
         #expect(dry.stdout.contains("echo bye"), "\(dry.stdout)")
         #expect(log(h).isEmpty)
     }
+
+    @Test("wait steps probe a TCP port, an HTTP URL and a command until healthy, and time out when never healthy")
+    func waitProbes() throws {
+        let h = try harness()
+        defer { h.remove() }
+        let port = Int.random(in: 20000...60000)
+        let plan = try writePlan(h, """
+        name: probes
+        rto: 1m
+        services: [app]
+        steps:
+          - { id: start, run: "mkdir -p \(h.root)/www && echo ok > \(h.root)/www/health && (cd \(h.root)/www && setsid python3 -m http.server \(port) --bind 127.0.0.1 >/dev/null 2>&1 & echo $! > \(h.root)/server.pid)" }
+          - { id: tcp, wait: { tcp: "127.0.0.1:\(port)", interval: 1s }, needs: [start], timeout: 20s }
+          - { id: http, wait: { http: "http://127.0.0.1:\(port)/health", status: 200 }, needs: [start], timeout: 20s }
+          - { id: file, wait: { command: "test -e \(h.root)/www/health" }, needs: [start], timeout: 5s }
+          - { id: missing, wait: { http: "http://127.0.0.1:\(port)/missing", interval: 1s }, needs: [http], timeout: 2s, continue_on_error: true }
+        """)
+        let result = try h.lifeboat("plan", "run", plan, "--json")
+        if let pid = try? String(contentsOfFile: "\(h.root)/server.pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) {
+            kill(pid_t(pid) ?? 0, SIGTERM)
+        }
+        #expect(result.status == 0, "\(result.output)")
+        let all = steps(try record(result))
+        for id in ["tcp", "http", "file"] {
+            #expect(all[id]?["state"] as? String == "succeeded", "\(id): \(all[id] ?? [:])")
+        }
+        let missing = (all["missing"]?["attempts"] as? [[String: Any]])?.first
+        #expect(missing?["outcome"] as? String == "timed out")
+        #expect((missing?["detail"] as? String)?.contains("HTTP 404") == true, "\(missing ?? [:])")
+    }
 }
+

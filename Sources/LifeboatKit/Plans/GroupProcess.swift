@@ -169,10 +169,15 @@ final class GroupProcess: @unchecked Sendable {
         Thread.detachNewThread { [self] in
             var buffer = [UInt8](repeating: 0, count: 65_536)
             var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            var drainUntil: ContinuousClock.Instant?
             while true {
+                // Once the command has ended, read what is left for a moment, then stop: something it
+                // left running may hold the pipe open (and even keep writing).
+                if drainUntil == nil, state.withLock({ $0.ending != nil }) { drainUntil = .now + .milliseconds(500) }
+                if let drainUntil, ContinuousClock.now > drainUntil { break }
                 let ready = poll(&poller, 1, 100)
                 if ready == 0 {
-                    if state.withLock({ $0.ending != nil }) { break }
+                    if drainUntil != nil { break }
                     continue
                 }
                 if ready < 0 { if errno == EINTR { continue } else { break } }

@@ -158,7 +158,8 @@ public final class PlanExecutor: Sendable {
             }
             for step in launch { Thread.detachNewThread { [self] in execute(step) } }
             if running == 0 { break }
-            let wait = min(1.0, context.deadline.map { max(0, ($0 - .now).inSeconds) } ?? 1.0)
+            // Wake at the deadline (once), else every second for the budget.
+            let wait = stopping != nil ? 1.0 : min(1.0, context.deadline.map { max(0, ($0 - .now).inSeconds) } ?? 1.0)
             if wake.wait(timeout: .now() + wait) == .timedOut {
                 if let deadline = context.deadline, ContinuousClock.now >= deadline { stop(.deadline) }
                 emit(.budget(budget(elapsed: (ContinuousClock.now - clock).inSeconds), running: state.withLock { $0.running.sorted() }))
