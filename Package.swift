@@ -27,7 +27,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            exclude: ["Config/README.md", "Backup/README.md", "Restore/README.md", "Verify/README.md", "Catalog/README.md"]
+            exclude: ["Config/README.md", "Backup/README.md", "Restore/README.md", "Verify/README.md", "Catalog/README.md", "Report/README.md"]
         ),
         .executableTarget(
             name: "lifeboat",

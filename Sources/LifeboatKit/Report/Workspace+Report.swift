@@ -1,0 +1,27 @@
+import Foundation
+import LifeboatNative
+
+extension Workspace {
+    /// The compliance report of every configured service over `window` seconds ending at `at`, from
+    /// the catalog (brought in line with the repository first) and the repository's record files.
+    public func complianceReport(at: Date, window: Double) throws -> ComplianceReport {
+        try syncCatalog()
+        let drills = try catalog.drills(name: nil, limit: Int.max)
+        let services = try config.services.map { service in
+            ComplianceCalculator.ServiceInput(
+                name: service.name, tier: try config.tier(for: service),
+                backups: try catalog.backups(service: service.name),
+                verifications: try catalog.verifications(service: service.name, limit: Int.max),
+                drills: drills.filter { $0.services.contains(service.name) })
+        }
+        let repository = self.repository
+        let calculator = ComplianceCalculator(
+            at: at, windowStart: at.addingTimeInterval(-window), repository: repository.root, services: services,
+            jobs: try catalog.jobs(service: nil, limit: Int.max),
+            recordChecksum: { kind, id in
+                guard let kind = Repository.RecordKind(rawValue: kind) else { return nil }
+                return try? SHA256Hasher.digestFile(Array("\(repository.recordsPath(kind))/\(id).json".utf8)).digest.hex
+            })
+        return calculator.report()
+    }
+}
