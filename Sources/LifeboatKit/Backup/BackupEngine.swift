@@ -49,8 +49,10 @@ public struct BackupEngine: Sendable {
             references: pass.references.sorted().map { "\($0.backup)/\($0.archive)" })
         var committed = record
         committed.stats.bytesStored = objects.reduce(0) { $0 + $1.size }
+        FaultPoint.backupBeforeCommit.reach()
         _ = try PendingObject.write(try jsonBytes(committed), to: "\(folder)/backup.json")
         try syncFolder(folder)
+        FaultPoint.backupAfterCommit.reach()
         if stats.skipped > 0 { notes.append("\(stats.skipped) entries could not be backed up (see warnings)") }
         if stats.inconsistentFiles > 0 { notes.append("\(stats.inconsistentFiles) files changed while being read (flagged inconsistent)") }
         let elapsed = ContinuousClock.now - clock
@@ -97,7 +99,7 @@ public struct BackupEngine: Sendable {
 
     /// Removes folders of backups that never committed (killed or failed runs). Caller holds the lock.
     private func removeIncomplete(service: String) {
-        for id in repository.listing(service: service).incomplete {
+        for id in repository.listing(service: service).incomplete + repository.removalLeftovers(service: service) {
             logger.info("removing incomplete backup (it never committed)", metadata: ["service": "\(service)", "id": "\(id)"])
             try? FileManager.default.removeItem(atPath: repository.backupPath(service: service, id: id))
         }

@@ -10,6 +10,7 @@ extension Catalog {
                            backups: [BackupRecord]) throws -> Int {
         try write("rebuild the catalog") { db in
             try db.execute(sql: "DELETE FROM backup_objects; DELETE FROM backups")
+            FaultPoint.catalogRebuildMid.reach()
             try RepositoryRow.replace(id: repositoryID, location: location, formatVersion: formatVersion, in: db)
             for record in backups { try BackupRow.save(record, in: db) }
             return try Int.fetchOne(db, sql: "SELECT count(*) FROM backups") ?? 0

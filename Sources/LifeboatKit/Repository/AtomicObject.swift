@@ -25,7 +25,9 @@ final class PendingObject {
     func commit() throws -> BackupRecord.Object {
         do {
             let digest = try sink.finish()
+            FaultPoint.objectBeforeRename.reach()
             if rename(sink.path, finalPath) != 0 { throw NativeError.posix("rename", path: finalPath) }
+            FaultPoint.objectAfterRename.reach()
             try syncFolder((finalPath as NSString).deletingLastPathComponent)
             return BackupRecord.Object(name: (finalPath as NSString).lastPathComponent, size: sink.bytesWritten, sha256: digest.hex)
         } catch let error as LifeboatError {

@@ -43,6 +43,15 @@ public struct Repository: Sendable {
 
     public func servicePath(_ service: String) -> String { "\(root)/services/\(service)" }
     public func backupPath(service: String, id: String) -> String { "\(servicePath(service))/\(id)" }
+
+    /// The name prefix of a backup folder being removed (hidden from listings).
+    static let removalPrefix = ".removing-"
+
+    /// Folders an interrupted removal left behind (`.removing-ID`), by name.
+    func removalLeftovers(service: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: servicePath(service))) ?? [])
+            .filter { $0.hasPrefix(Self.removalPrefix) }.sorted()
+    }
     public func objectPath(service: String, id: String, name: String) -> String { "\(backupPath(service: service, id: id))/\(name)" }
     public var locksPath: String { "\(root)/locks" }
 

@@ -63,9 +63,9 @@ extension Workspace {
     ///
     /// Periods are computed in `timeZone` (default: the tier's, like its schedules); `now` is the time the rules
     /// are evaluated at (``RetentionPolicy``). The age of incomplete folders is measured on the real
-    /// clock, since it is about files on disk. Backups are removed newest first, each by deleting its
-    /// `backup.json` first (then syncing its folder), so that a prune killed at any moment leaves only
-    /// whole backups whose data is all present, plus folders that no longer exist as backups and that
+    /// clock, since it is about files on disk. Backups are removed newest first, each by renaming its
+    /// folder to a hidden `.removing-ID` first (then syncing the service folder), so that a prune killed
+    /// at any moment leaves only whole backups whose data is all present, plus `.removing-` folders that
     /// the next prune or backup removes. The catalog forgets removed backups, and a `prune` job run is
     /// recorded (not in a dry run).
     public func prune(_ service: Service, dryRun: Bool, now: Date,
@@ -107,6 +107,11 @@ extension Workspace {
             guard let modified = newestModification(folder), clock.timeIntervalSince(modified) > Self.incompleteAge else { continue }
             report.incomplete.append(.init(id: id, kind: nil, finished: nil, bytes: folderBytes(folder)))
         }
+        // What an interrupted removal left: no longer a backup, so it goes whatever its age.
+        for name in repository.removalLeftovers(service: service.name) {
+            report.incomplete.append(.init(id: name, kind: nil, finished: nil,
+                                           bytes: folderBytes(repository.backupPath(service: service.name, id: name))))
+        }
         report.bytesFreed = (report.removed + report.incomplete).reduce(0) { $0 + $1.bytes }
         if dryRun { return report }
 
@@ -114,6 +119,7 @@ extension Workspace {
                                                 outcome: "running"))
         var gone: [String] = []
         do {
+            FaultPoint.pruneBeforeDelete.reach()
             // Newest first: a backup is removed only after every removed backup that refers to it.
             for removed in report.removed.reversed() {
                 try removeBackupFolder(service: service.name, id: removed.id)
@@ -123,6 +129,7 @@ extension Workspace {
                 try removeTree(Array(repository.backupPath(service: service.name, id: folder.id).utf8))
             }
             try syncFolder(repository.servicePath(service.name))
+            FaultPoint.pruneAfterDelete.reach()
         } catch {
             _ = try? catalog.removeBackups(gone)
             if let job {
@@ -144,14 +151,18 @@ extension Workspace {
         return report
     }
 
-    /// Makes a backup stop existing in one step (its `backup.json` goes, durably), then removes the rest.
+    /// Makes a backup stop existing in one step — its folder is renamed to a hidden `.removing-ID`,
+    /// durably — then removes that. A prune killed in between leaves a folder no listing shows and
+    /// whose name says it is debris, so the next prune or backup removes it whatever its age.
     private func removeBackupFolder(service: String, id: String) throws {
         let folder = repository.backupPath(service: service, id: id)
-        if unlink("\(folder)/backup.json") != 0 && errno != ENOENT {
-            throw LifeboatError(.io, "cannot remove \(folder)/backup.json: \(String(cString: strerror(errno))); the backup was kept")
+        let doomed = repository.backupPath(service: service, id: Repository.removalPrefix + id)
+        if rename(folder, doomed) != 0 {
+            throw LifeboatError(.io, "cannot remove \(folder): \(String(cString: strerror(errno))); the backup was kept")
         }
-        try syncFolder(folder)
-        try removeTree(Array(folder.utf8))
+        try syncFolder(repository.servicePath(service))
+        FaultPoint.pruneMidDelete.reach()
+        try removeTree(Array(doomed.utf8))
     }
 
     /// The logical size of every file below `path`, symlinks not followed.
