@@ -11,6 +11,7 @@ public struct Workspace: Sendable {
 
     /// Creates the repository and the catalog named by `config`; refuses an existing repository.
     public static func initialize(config: LifeboatConfig) throws -> Workspace {
+        RepositoryPermissions.set(groupReadable: config.groupReadable)
         let repository = try Repository.create(at: config.repository, compressionLevel: config.compressionLevel)
         let catalog = try Catalog(path: config.catalog)
         try catalog.setRepository(id: repository.info.id, location: repository.root, formatVersion: repository.info.version)
@@ -19,6 +20,7 @@ public struct Workspace: Sendable {
 
     /// Opens the repository and catalog of `config`.
     public init(config: LifeboatConfig) throws {
+        RepositoryPermissions.set(groupReadable: config.groupReadable)
         self.config = config
         repository = try Repository.open(at: config.repository)
         catalog = try Catalog(path: config.catalog)

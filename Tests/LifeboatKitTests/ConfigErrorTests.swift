@@ -26,7 +26,7 @@ struct ConfigErrorTests {
     @Test("an unknown key lists the valid keys and suggests the closest")
     func unknownKeys() {
         expectLocated(configError("repository: /r\nservics:\n  a: {}\n"), line: 2, keyPath: "servics",
-                      #"unknown key; did you mean "services"? (valid keys: repository, catalog, compression, tiers, services)"#)
+                      #"unknown key; did you mean "services"? (valid keys: repository, catalog, compression, tiers, services, group_access)"#)
         expectLocated(configError("tiers:\n  tier-1-critical:\n    rto: 1h\n    rpoo: 5m\n"), line: 4,
                       keyPath: "tiers.tier-1-critical.rpoo", #"did you mean "rpo"?"#, "valid keys: rto, rpo, full, incremental, keep, verify, drill")
         expectLocated(configError("services:\n  a:\n    source: { type: files, paths: [/a], excludes: [x] }\n"), line: 3,

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import GRDB
 
 /// The SQLite catalog: a cache of the repository's backups plus the history of job runs.
@@ -24,7 +25,23 @@ public final class Catalog: Sendable {
     public init(path: String) throws {
         self.path = path
         try Self.createParentFolder(of: path)
+        Self.restrictMode(of: path)
         dbQueue = try Self.open(path)
+    }
+
+    /// The catalog describes every backup (and holds plan output): created owner-only (or group-read,
+    /// see `RepositoryPermissions`) before SQLite opens it — its `-wal` and `-shm` files take the same
+    /// mode — and tightened when an existing one is more open than that.
+    private static func restrictMode(of path: String) {
+        let allowed = RepositoryPermissions.file
+        let created = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, allowed)
+        if created >= 0 { close(created); return }
+        for file in [path, path + "-wal", path + "-shm"] {
+            var status = stat()
+            if stat(file, &status) == 0, status.st_uid == geteuid(), status.st_mode & 0o777 & ~allowed != 0 {
+                chmod(file, status.st_mode & 0o777 & allowed)
+            }
+        }
     }
 
     /// Opens the file in WAL mode and migrates it, retrying for up to ``busyTimeout`` while another

@@ -2,7 +2,7 @@ import Foundation
 import Yams
 
 extension LifeboatConfig {
-    static let keys = ["repository", "catalog", "compression", "tiers", "services"]
+    static let keys = ["repository", "catalog", "compression", "tiers", "services", "group_access"]
 
     /// Finds and reads the configuration: `explicitPath` (`--config FILE`), else the file named by
     /// `$LIFEBOAT_CONFIG`, else `lifeboat.yaml` in `currentDirectory`. Relative paths are taken
@@ -79,7 +79,7 @@ extension LifeboatConfig {
             "a mapping of settings (\(keys.joined(separator: ", ")))", example: example, validKeys: keys)
 
         let tiers = try Tier.parseAll(mapping["tiers"])
-        return LifeboatConfig(
+        var config = LifeboatConfig(
             filePath: filePath,
             repository: try repository(mapping.present("repository"), directory: directory),
             catalog: try location(mapping.present("catalog"), default: defaultCatalog, example: "catalog: ./lifeboat.sqlite",
@@ -87,6 +87,19 @@ extension LifeboatConfig {
             compressionLevel: try compressionLevel(mapping.present("compression")),
             tiers: tiers,
             services: try Service.parseAll(mapping["services"], tiers: tiers, directory: directory))
+        config.groupReadable = try groupAccess(mapping.present("group_access"))
+        return config
+    }
+
+    /// `group_access: none` (default: only the owner reads the repository and catalog) or `read`.
+    private static func groupAccess(_ node: ConfigNode?) throws -> Bool {
+        guard let node else { return false }
+        let example = "group_access: read"
+        switch try node.string("none or read", example: example) {
+        case "none": return false
+        case "read": return true
+        default: throw node.error("expected none or read (e.g. \(example)): read lets the group of the repository's files read them, for an audit or monitoring account")
+        }
     }
 
     private static func repository(_ node: ConfigNode?, directory: String) throws -> String {

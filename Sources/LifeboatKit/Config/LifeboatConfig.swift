@@ -17,6 +17,9 @@ public struct LifeboatConfig: Sendable, Hashable {
     public var tiers: [Tier]
     /// The services, in file order.
     public var services: [Service]
+    /// Whether the repository's and catalog's group may read them (`group_access: read`); by default
+    /// only their owner can (files 0600, folders 0700).
+    public var groupReadable: Bool = false
 
     public init(
         filePath: String, repository: String, catalog: String, compressionLevel: Int = defaultCompressionLevel,

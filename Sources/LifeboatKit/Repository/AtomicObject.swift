@@ -15,7 +15,7 @@ final class PendingObject {
         let name = (finalPath as NSString).lastPathComponent
         let temp = "\(folder)/.tmp-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         do {
-            sink = try FileSink(creating: temp)
+            sink = try FileSink(creating: temp, mode: RepositoryPermissions.file)
         } catch {
             throw LifeboatError(.io, "cannot create \(temp): \(error)", cause: error)
         }
@@ -71,7 +71,7 @@ func makeDurableFolder(_ path: String) throws {
         current = (current as NSString).deletingLastPathComponent
     }
     for folder in missing.reversed() {
-        if mkdir(folder, 0o755) != 0 && errno != EEXIST {
+        if mkdir(folder, RepositoryPermissions.folder) != 0 && errno != EEXIST {
             throw LifeboatError(.io, "cannot create folder \(folder): \(String(cString: strerror(errno)))")
         }
         try syncFolder((folder as NSString).deletingLastPathComponent)

@@ -24,8 +24,8 @@ public final class ServiceLock: @unchecked Sendable {
     /// Takes the lock or throws `.locked` naming the holder. Never waits.
     public init(repository: Repository, service: String, purpose: String) throws {
         path = "\(repository.locksPath)/\(service).lock"
-        try? FileManager.default.createDirectory(atPath: repository.locksPath, withIntermediateDirectories: true)
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        try? makeDurableFolder(repository.locksPath)
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, RepositoryPermissions.file)
         if fd < 0 { throw LifeboatError(.io, "cannot open lock file \(path): \(String(cString: strerror(errno)))") }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
