@@ -43,7 +43,7 @@ let package = Package(
             dependencies: ["LifeboatKit", "LifeboatNative", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "LifeboatCLITests", dependencies: ["LifeboatKit", "LifeboatNative"]),
+        .testTarget(name: "LifeboatCLITests", dependencies: ["LifeboatKit", "LifeboatNative"], exclude: ["Fixtures"]),
     ]
 )
 

@@ -61,6 +61,8 @@ public final class ServiceLock: @unchecked Sendable {
         public var held: Bool
         /// The holder's lease record (host, pid, purpose, started, expires); empty when free.
         public var lease: String
+        /// A free lock's leftover lease: its holder died without releasing it (the next run takes it over).
+        public var staleLease: String = ""
     }
 
     /// Every lock file of the repository. Reading takes no lock; a probe with `LOCK_NB` tells held
@@ -76,7 +78,8 @@ public final class ServiceLock: @unchecked Sendable {
                 if flock(fd, LOCK_EX | LOCK_NB) == 0 { flock(fd, LOCK_UN) } else { held = errno == EWOULDBLOCK }
                 close(fd)
             }
-            return Listing(service: String(name.dropLast(".lock".count)), held: held, lease: held ? lease : "")
+            return Listing(service: String(name.dropLast(".lock".count)), held: held, lease: held ? lease : "",
+                           staleLease: held ? "" : lease)
         }
     }
 

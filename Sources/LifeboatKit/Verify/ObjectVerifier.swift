@@ -6,7 +6,8 @@ public struct ObjectProblem: Sendable, Codable, Equatable {
     public var service: String
     public var backup: String
     public var object: String
-    /// `missing`, `size`, `sha256`, or `record` (an unreadable backup.json).
+    /// `missing`, `size`, `sha256`, `record` (an unreadable backup.json), or `gone` (a whole backup
+    /// that later backups need is not in the repository).
     public var problem: String
     public var detail: String
     /// Backups that cannot be fully restored because of this object.
@@ -47,9 +48,33 @@ public struct ObjectVerifier: Sendable {
                     }
                 }
             }
+            found += goneBackups(listing)
             result.problems += found.map { impact(of: $0, records: listing.records, damaged: found) }
+                .map { problem in
+                    var problem = problem
+                    if problem.problem == "gone" { problem.affectedBackups.removeAll { $0 == problem.backup } }
+                    return problem
+                }
         }
         return result
+    }
+
+    /// Backups that later ones need (as parent, or for the archives they refer to) but that are not in
+    /// the repository at all: every file of theirs that a later backup shares cannot be restored.
+    private func goneBackups(_ listing: BackupListing) -> [ObjectProblem] {
+        let present = Set(listing.records.map(\.id) + listing.damaged.map(\.id))
+        var needed: [String: String] = [:]
+        for record in listing.records {
+            let referenced = (record.references ?? []).compactMap { $0.split(separator: "/").first.map(String.init) }
+            for id in Set(referenced + [record.parent].compactMap { $0 }) where !present.contains(id) && needed[id] == nil {
+                needed[id] = record.id
+            }
+        }
+        return needed.keys.sorted().map { id in
+            ObjectProblem(service: listing.records.first?.service ?? "", backup: id, object: "backup.json", problem: "gone",
+                          detail: "backup \(id) is not in the repository, but backup \(needed[id]!) builds on it",
+                          affectedBackups: [], affectedFiles: [], affectedFileCount: 0)
+        }
     }
 
     private func check(_ object: BackupRecord.Object, of record: BackupRecord, progress: (Int64) -> Void, bytes: inout Int64) -> ObjectProblem? {
@@ -105,7 +130,7 @@ public struct ObjectVerifier: Sendable {
             if hit { problem.affectedBackups.append(record.id) }
         }
         problem.affectedFileCount = files.count
-        if wholeBackup {
+        if wholeBackup && problem.problem != "gone" {
             problem.affectedBackups.insert(problem.backup, at: 0)
             problem.affectedFileCount = -1
         } else if problem.affectedBackups.isEmpty {

@@ -1,0 +1,196 @@
+import Foundation
+import Glibc
+
+/// One thing `lifeboat doctor` found, with the exact command that deals with it.
+public struct DoctorFinding: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable {
+        /// Leftovers of runs that never committed or removals that were interrupted: not backups.
+        case debris
+        /// A file the repository format does not know, inside the repository.
+        case foreign
+        /// A lock file whose lease names a holder that is gone.
+        case staleLock = "stale lock"
+        /// The catalog disagrees with the repository.
+        case catalog
+        /// A backup that cannot be read or restored whole.
+        case damaged
+    }
+
+    public var kind: Kind
+    public var service: String?
+    public var path: String
+    public var problem: String
+    /// The command that fixes it (or, for damage, deals with it).
+    public var fix: String
+    /// `lifeboat repair` fixes it (the others need a decision).
+    public var repairable: Bool
+}
+
+/// Checks a repository, its locks and the catalog without changing anything: commit records that do
+/// not read, chains whose archives are missing or short, debris, foreign files, stale lock leases, a
+/// catalog out of step. Object contents are not hashed here (that is `verify --objects`).
+struct RepositoryDoctor {
+    let workspace: Workspace
+    var repository: Repository { workspace.repository }
+
+    func findings() -> [DoctorFinding] {
+        var found: [DoctorFinding] = []
+        found += topLevel()
+        for service in repository.serviceNames() { found += check(service: service) }
+        found += locks()
+        found += catalog()
+        return found
+    }
+
+    /// The names the format defines at the top of a repository.
+    static let knownTopLevel: Set<String> = [RepositoryInfo.fileName, "services", "records", "locks", "quarantine"]
+
+    private func topLevel() -> [DoctorFinding] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: repository.root)) ?? []
+        return names.filter { !Self.knownTopLevel.contains($0) && !$0.hasPrefix(".tmp-") }.sorted().map {
+            foreign(service: nil, path: "\(repository.root)/\($0)")
+        } + names.filter { $0.hasPrefix(".tmp-") }.map { debris(service: nil, path: "\(repository.root)/\($0)", what: "a temporary file of an unfinished write") }
+    }
+
+    private func check(service: String) -> [DoctorFinding] {
+        var found: [DoctorFinding] = []
+        let listing = repository.listing(service: service)
+        for id in listing.incomplete {
+            found.append(debris(service: service, path: repository.backupPath(service: service, id: id),
+                                what: "a backup folder without backup.json (that backup never committed)"))
+        }
+        for name in repository.removalLeftovers(service: service) {
+            found.append(debris(service: service, path: repository.backupPath(service: service, id: name),
+                                what: "a backup folder whose removal by prune was interrupted"))
+        }
+        for broken in listing.damaged {
+            found.append(.init(kind: .damaged, service: service, path: "\(repository.backupPath(service: service, id: broken.id))/backup.json",
+                               problem: "backup \(broken.id): backup.json cannot be read (\(broken.message)); this backup cannot be restored",
+                               fix: "lifeboat verify --objects \(service) (to see what else it breaks), then lifeboat backup \(service) --full",
+                               repairable: false))
+        }
+        let records = Dictionary(uniqueKeysWithValues: listing.records.map { ($0.id, $0) })
+        for record in listing.records {
+            found += check(record, records: records)
+        }
+        return found
+    }
+
+    /// Every object listed is present with its size; no unknown file sits beside them; every archive
+    /// the backup refers to (its parents') is present; the parent exists.
+    private func check(_ record: BackupRecord, records: [String: BackupRecord]) -> [DoctorFinding] {
+        var found: [DoctorFinding] = []
+        let folder = repository.backupPath(service: record.service, id: record.id)
+        let full = "lifeboat verify --objects \(record.service), then lifeboat backup \(record.service) --full"
+        func damaged(_ path: String, _ problem: String) {
+            found.append(.init(kind: .damaged, service: record.service, path: path, problem: "backup \(record.id): \(problem)",
+                               fix: full, repairable: false))
+        }
+        for object in record.objects {
+            var status = stat()
+            let path = "\(folder)/\(object.name)"
+            if stat(path, &status) != 0 {
+                damaged(path, "object \(object.name) is missing")
+            } else if Int64(status.st_size) != object.size {
+                damaged(path, "object \(object.name) is \(status.st_size) bytes, backup.json says \(object.size)")
+            }
+        }
+        if let parent = record.parent, records[parent] == nil {
+            damaged(folder, "its parent backup \(parent) is missing, so its unchanged files cannot be restored")
+        }
+        let refs = (record.references ?? []).compactMap { reference -> ArchiveRef? in
+            let parts = reference.split(separator: "/", maxSplits: 1).map(String.init)
+            guard parts.count == 2, parts[0] != record.id, records[parts[0]] != nil else { return nil }  // gone parents: above
+            return ArchiveRef(backup: parts[0], archive: parts[1])
+        }
+        if let unavailable = repository.unavailableArchive(service: record.service, refs: refs) {
+            damaged(folder, "it needs \(unavailable.ref.backup)/\(unavailable.ref.archive) of an earlier backup: \(unavailable.problem)")
+        }
+        let known = Set(record.objects.map(\.name) + ["backup.json"])
+        for name in ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted() where !known.contains(name) {
+            if name.hasPrefix(".tmp-") {
+                found.append(debris(service: record.service, path: "\(folder)/\(name)", what: "a temporary file of an unfinished write"))
+            } else {
+                found.append(foreign(service: record.service, path: "\(folder)/\(name)"))
+            }
+        }
+        return found
+    }
+
+    private func locks() -> [DoctorFinding] {
+        ServiceLock.list(repository: repository).filter { !$0.staleLease.isEmpty }.map { lock in
+            .init(kind: .staleLock, service: lock.service, path: "\(repository.locksPath)/\(lock.service).lock",
+                  problem: "the lock of \(lock.service) names a holder that is gone (\(lock.staleLease)); it is free, the next run takes it over",
+                  fix: "lifeboat repair", repairable: true)
+        }
+    }
+
+    private func catalog() -> [DoctorFinding] {
+        let inRepository = Set(repository.allRecords().records.map(\.id))
+        guard let inCatalog = try? workspace.catalog.backupIDs() else {
+            return [.init(kind: .catalog, service: nil, path: workspace.config.catalog, problem: "the catalog cannot be read",
+                          fix: "lifeboat catalog rebuild", repairable: true)]
+        }
+        let missing = inRepository.subtracting(inCatalog).count, extra = inCatalog.subtracting(inRepository).count
+        guard missing + extra > 0 else { return [] }
+        return [.init(kind: .catalog, service: nil, path: workspace.config.catalog,
+                      problem: "the catalog lacks \(missing) backup(s) of the repository and lists \(extra) that are gone",
+                      fix: "lifeboat catalog rebuild", repairable: true)]
+    }
+
+    private func debris(service: String?, path: String, what: String) -> DoctorFinding {
+        .init(kind: .debris, service: service, path: path, problem: "\(what): \(path)", fix: "lifeboat repair", repairable: true)
+    }
+
+    private func foreign(service: String?, path: String) -> DoctorFinding {
+        .init(kind: .foreign, service: service, path: path,
+              problem: "\(path) is not part of the repository format (put there by hand or by another program)",
+              fix: "lifeboat repair (moves it to \(repository.root)/quarantine/, nothing is deleted)", repairable: true)
+    }
+}
+
+extension Workspace {
+    /// What is wrong with the repository, its locks and the catalog (nothing is changed).
+    public func doctor() -> [DoctorFinding] { RepositoryDoctor(workspace: self).findings() }
+
+    /// Fixes what can be fixed without a decision: removes debris (never-committed folders, interrupted
+    /// removals, temporary files), clears stale lock leases, moves foreign files to `quarantine/`
+    /// (never deletes them), and rebuilds the catalog. Damaged backups are left in place (their intact
+    /// files may still be restorable) and returned unchanged. Each service is repaired under its lock.
+    /// With `dryRun`, returns what would be done.
+    public func repair(dryRun: Bool) throws -> (done: [DoctorFinding], left: [DoctorFinding]) {
+        let findings = doctor()
+        let done = findings.filter(\.repairable), left = findings.filter { !$0.repairable }
+        guard !dryRun else { return (done, left) }
+        var locks: [String: ServiceLock] = [:]
+        defer { withExtendedLifetime(locks) {} }
+        let stamp = BackupID.make()
+        for finding in done {
+            if let service = finding.service, locks[service] == nil, finding.kind != .staleLock {
+                locks[service] = try ServiceLock(repository: repository, service: service, purpose: "repair")
+            }
+            switch finding.kind {
+            case .debris:
+                try removeTree(Array(finding.path.utf8))
+            case .foreign:
+                let relative = String(finding.path.dropFirst(repository.root.count + 1))
+                let destination = "\(repository.root)/quarantine/\(stamp)/\(relative)"
+                try makeDurableFolder((destination as NSString).deletingLastPathComponent)
+                guard rename(finding.path, destination) == 0 else {
+                    throw LifeboatError(.io, "cannot move \(finding.path) to \(destination): \(String(cString: strerror(errno)))")
+                }
+            case .staleLock:
+                // Taking the lock and releasing it leaves a free lock file with an empty lease (when this
+                // repair already holds it, its own lease replaced the stale one).
+                if let service = finding.service, locks[service] == nil {
+                    try withExtendedLifetime(ServiceLock(repository: repository, service: service, purpose: "repair")) {}
+                }
+            case .catalog:
+                _ = try rebuildCatalog()
+            case .damaged:
+                break
+            }
+        }
+        return (done, left)
+    }
+}
