@@ -26,7 +26,10 @@ final class RestoreSandbox {
         try Data(Self.canary).write(to: URL(fileURLWithPath: "\(outside)/canary.txt"))
     }
 
-    func remove() { try? removeTree(Array(root.utf8)) }
+    func remove() {
+        try? removeTarget()
+        try? removeTree(Array(root.utf8))
+    }
 
     /// How many restores succeeded.
     var restored = 0
