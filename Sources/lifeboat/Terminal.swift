@@ -8,16 +8,35 @@ enum Terminal {
     static let isInteractive = isatty(STDOUT_FILENO) == 1 && isatty(STDERR_FILENO) == 1
 
     static func line(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        FileHandle.standardOutput.write(Data((printable(text) + "\n").utf8))
     }
 
     static func warn(_ text: String) {
-        FileHandle.standardError.write(Data(("warning: " + text + "\n").utf8))
+        FileHandle.standardError.write(Data(("warning: " + printable(text) + "\n").utf8))
     }
 
     static func error(_ error: LifeboatError, verbose: Bool) {
         let text = verbose ? error.detailedDescription : error.message
-        FileHandle.standardError.write(Data(("error: " + text + "\n").utf8))
+        FileHandle.standardError.write(Data(("error: " + printable(text) + "\n").utf8))
+    }
+
+    /// `text` with the control characters a terminal acts on (escape sequences, carriage return,
+    /// backspace, bell, C1 controls) written out as `\u{1B}`: file names from a repository reach
+    /// messages, and a crafted one must not rewrite the screen. Newlines and tabs are kept.
+    static func printable(_ text: String) -> String {
+        func isControl(_ scalar: Unicode.Scalar) -> Bool {
+            (scalar.value < 0x20 && scalar != "\n" && scalar != "\t") || (0x7F...0x9F).contains(scalar.value)
+        }
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if isControl(scalar) {
+                out.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
     }
 
     /// One JSON object on one line.

@@ -8,102 +8,12 @@ import Testing
 /// only path checks can stop them.
 @Suite("Restores never write outside the target")
 struct PathSafetyTests {
-    // MARK: repository surgery
-
-    /// The tree path of the backed-up folder (`/tmp/x/srv/app` → `tmp/x/srv/app`).
-    private func treeRoot(_ h: CLIHarness) -> String { String(h.source.drop { $0 == "/" }) }
-
-    /// A small tree (two files, a hard link, a folder) and one full backup of it; returns the backup id.
-    private func smallBackup(_ h: CLIHarness) throws -> String {
-        try FileManager.default.createDirectory(atPath: "\(h.source)/sub", withIntermediateDirectories: true)
-        try "hello\n".write(toFile: "\(h.source)/sub/a.txt", atomically: false, encoding: .utf8)
-        try "other\n".write(toFile: "\(h.source)/b.txt", atomically: false, encoding: .utf8)
-        try h.shell("ln '\(h.source)/sub/a.txt' '\(h.source)/sub/hardlink.txt'")
-        try h.ok("init")
-        try h.ok("backup", "app")
-        return try #require(try h.backupIDs().first)
-    }
-
-    /// Rewrites the lines of backup `id`'s manifest as someone with write access to the repository
-    /// could: `zstd -dc`, edit, `zstd`, and fix the object's size and SHA-256 in `backup.json`.
-    private func rewriteManifest(_ h: CLIHarness, id: String, _ edit: (inout [String]) throws -> Void) throws {
-        let folder = h.backupFolder(id)
-        let plain = "\(h.root)/manifest-edit.jsonl"
-        try h.shell("zstd -q -dc '\(folder)/manifest.json.zst' > '\(plain)'")
-        var lines = try String(contentsOfFile: plain, encoding: .utf8).split(separator: "\n").map(String.init)
-        try edit(&lines)
-        try (lines.joined(separator: "\n") + "\n").write(toFile: plain, atomically: false, encoding: .utf8)
-        try h.shell("zstd -q -f '\(plain)' -o '\(folder)/manifest.json.zst'")
-        try recordObject(h, id: id, name: "manifest.json.zst")
-    }
-
-    /// Sets (or adds) object `name` in backup `id`'s `backup.json` with its current size and SHA-256.
-    private func recordObject(_ h: CLIHarness, id: String, name: String) throws {
-        let path = "\(h.backupFolder(id))/\(name)"
-        let sum = try h.shell("sha256sum '\(path)'").stdout.split(separator: " ").first.map(String.init)
-        let sha256 = try #require(sum)
-        let size = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber).int64Value
-        let recordPath = "\(h.backupFolder(id))/backup.json"
-        var record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: recordPath))) as? [String: Any])
-        var objects = record["objects"] as? [[String: Any]] ?? []
-        objects.removeAll { $0["name"] as? String == name }
-        objects.append(["name": name, "size": NSNumber(value: size), "sha256": sha256])
-        record["objects"] = objects
-        try JSONSerialization.data(withJSONObject: record, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-            .write(to: URL(fileURLWithPath: recordPath))
-    }
-
     /// Replaces `"key":"old"` by `"key":"new"` in the one manifest line that has it.
     private func replace(_ key: String, _ old: String, with new: String, in lines: inout [String],
                          sourceLocation: SourceLocation = #_sourceLocation) throws {
         let needle = "\"\(key)\":\"\(old)\""
         let index = try #require(lines.firstIndex { $0.contains(needle) }, "no manifest line has \(needle)", sourceLocation: sourceLocation)
         lines[index] = lines[index].replacingOccurrences(of: needle, with: "\"\(key)\":\"\(new)\"")
-    }
-
-    /// A manifest line for a regular file whose content is in `archive` of backup `id`.
-    private func fileLine(path: String, content: String, id: String, archive: String, h: CLIHarness) throws -> String {
-        let sha256 = try #require(try h.run("/bin/bash", ["-c", "printf %s \"$1\" | sha256sum", "-", content]).stdout.split(separator: " ").first)
-        return #"{"path":"\#(path)","type":"file","mode":"0644","uid":\#(getuid()),"gid":\#(getgid()),"mtime":1700000000000000000,"ctime":1700000000000000000,"ino":1,"dev":1,"size":\#(content.utf8.count),"sha256":"\#(sha256)","ref":"\#(id)","archive":"\#(archive)"}"#
-    }
-
-    /// Writes `name` into backup `id`: a pax tar made by Python's tarfile, one regular member, zstd.
-    private func craftArchive(_ h: CLIHarness, id: String, name: String, member: String, content: String) throws {
-        let script = """
-        import io, sys, tarfile
-        out, member, content = sys.argv[1], sys.argv[2], sys.argv[3].encode()
-        with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as archive:
-            info = tarfile.TarInfo(member)
-            info.size, info.mode, info.mtime = len(content), 0o644, 1700000000
-            archive.addfile(info, io.BytesIO(content))
-        """
-        let tar = "\(h.root)/crafted.tar"
-        let made = try h.run("python3", ["-c", script, tar, member, content])
-        try #require(made.status == 0, "python3 tarfile failed: \(made.output)")
-        try h.shell("zstd -q -f '\(tar)' -o '\(h.backupFolder(id))/\(name)'")
-        try recordObject(h, id: id, name: name)
-    }
-
-    // MARK: checks
-
-    /// The target (`root/deep/er/out`) sits two folders down, so that `../../x` from it still lands inside
-    /// the test's own folder; its parent exists beforehand, empty.
-    private func makeTargetParent(_ h: CLIHarness) throws -> String {
-        try FileManager.default.createDirectory(atPath: "\(h.root)/deep/er", withIntermediateDirectories: true)
-        return "\(h.root)/deep/er/out"
-    }
-
-    /// Nothing appeared next to the target or above it, and no escape file exists.
-    private func expectNothingOutside(_ h: CLIHarness, escapes: [String], sourceLocation: SourceLocation = #_sourceLocation) {
-        let fm = FileManager.default
-        let parent = (try? fm.contentsOfDirectory(atPath: "\(h.root)/deep/er")) ?? []
-        #expect(Set(parent).isSubset(of: ["out"]), "next to the target: \(parent)", sourceLocation: sourceLocation)
-        let above = (try? fm.contentsOfDirectory(atPath: "\(h.root)/deep")) ?? []
-        #expect(above == ["er"], "above the target: \(above)", sourceLocation: sourceLocation)
-        for path in escapes {
-            var st = stat()
-            #expect(lstat(path, &st) != 0, "\(path) was created outside the target", sourceLocation: sourceLocation)
-        }
     }
 
     private func expectRefused(_ result: CLIHarness.Result, sourceLocation: SourceLocation = #_sourceLocation) {
@@ -133,13 +43,13 @@ struct PathSafetyTests {
     func craftedManifestIsRefused(_ escape: ManifestEscape) throws {
         let h = try CLIHarness()
         defer { h.remove() }
-        let id = try smallBackup(h)
-        let target = try makeTargetParent(h)
-        let root = treeRoot(h)
+        let id = try h.smallBackup()
+        let target = try h.nestedTarget()
+        let root = h.treeRoot
         // A file outside the target that a hard link inside it would expose to whatever gets restored.
         let secret = "\(h.root)/outside-secret.txt"
         try "secret\n".write(toFile: secret, atomically: false, encoding: .utf8)
-        try rewriteManifest(h, id: id) { lines in
+        try h.rewriteManifest(id: id) { lines in
             switch escape {
             case .dotDotPath:
                 try replace("path", "\(root)/b.txt", with: "../../escape.txt", in: &lines)
@@ -155,7 +65,7 @@ struct PathSafetyTests {
 
         let result = try h.lifeboat("restore", "app", "--target", target)
         expectRefused(result)
-        expectNothingOutside(h, escapes: ["\(h.root)/deep/escape.txt", "\(h.root)/abs-escape.txt", "\(h.root)/escape.txt"])
+        h.expectNothingOutside(escapes: ["\(h.root)/deep/escape.txt", "\(h.root)/abs-escape.txt", "\(h.root)/escape.txt"])
         var st = stat()
         #expect(lstat(secret, &st) == 0 && st.st_nlink == 1, "the file outside the target gained a hard link (nlink \(st.st_nlink))")
         // verify --restore reads the same manifest: it must fail (exit 1) the same way.
@@ -180,13 +90,13 @@ struct PathSafetyTests {
     func craftedArchiveIsRefused(_ escape: ArchiveEscape) throws {
         let h = try CLIHarness()
         defer { h.remove() }
-        let id = try smallBackup(h)
-        let target = try makeTargetParent(h)
-        let root = treeRoot(h)
-        try craftArchive(h, id: id, name: "data-0002.tar.zst", member: "../evil", content: "evil\n")
+        let id = try h.smallBackup()
+        let target = try h.nestedTarget()
+        let root = h.treeRoot
+        try h.craftArchive(id: id, name: "data-9999.tar.zst", members: [.init(name: "../evil", content: "evil\n")])
         let listed = escape == .manifestNamesMember ? "../evil" : "\(root)/evil"
-        try rewriteManifest(h, id: id) { lines in
-            lines.append(try fileLine(path: listed, content: "evil\n", id: id, archive: "data-0002.tar.zst", h: h))
+        try h.rewriteManifest(id: id) { lines in
+            try CLIHarness.insertInTreeOrder(try CLIHarness.fileLine(path: listed, content: "evil\n", id: id, archive: "data-9999.tar.zst"), into: &lines)
         }
 
         let result = try h.lifeboat("restore", "app", "--target", target)
@@ -197,9 +107,9 @@ struct PathSafetyTests {
             expectRefused(result)
         case .manifestNamesSafePath:
             // Entries are written under the manifest's path, never the archive's: the member does not match.
-            #expect(result.output.contains("services/app/\(id)/data-0002.tar.zst"), "the message names the archive: \(result.output)")
+            #expect(result.output.contains("services/app/\(id)/data-9999.tar.zst"), "the message names the archive: \(result.output)")
         }
-        expectNothingOutside(h, escapes: ["\(h.root)/deep/er/evil", "\(h.root)/deep/evil", "\(h.root)/evil", "\(target)/../evil"])
+        h.expectNothingOutside(escapes: ["\(h.root)/deep/er/evil", "\(h.root)/deep/evil", "\(h.root)/evil", "\(target)/../evil"])
         let leaked = try h.run("/usr/bin/find", [h.root, "-name", "evil"]).stdout
         #expect(leaked.isEmpty, "a file named evil was written: \(leaked)")
     }

@@ -5,7 +5,10 @@ import Yams
 enum ConfigDiagnostics {
     /// The closest of `candidates` to `word` when it is close enough to be a likely typo.
     static func suggestion(for word: String, among candidates: [String]) -> String? {
-        let scored = candidates.map { ($0, editDistance(word.lowercased(), $0.lowercased())) }
+        // A suggestion is at most 3 edits away and the distance is at least the difference in length:
+        // skipping candidates of another length keeps a very long word from costing its length squared.
+        let length = word.count
+        let scored = candidates.filter { abs($0.count - length) <= 3 }.map { ($0, editDistance(word.lowercased(), $0.lowercased())) }
         guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
         return best.1 <= max(1, min(3, best.0.count / 2)) ? best.0 : nil
     }

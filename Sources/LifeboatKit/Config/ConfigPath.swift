@@ -6,15 +6,22 @@ enum ConfigPath {
     /// components and no trailing slash (`..` at the root stays at the root).
     static func absolute(_ path: String, relativeTo base: String) -> String {
         let joined = path.hasPrefix("/") ? path : base + "/" + path
-        var components: [Substring] = []
-        for component in joined.split(separator: "/") {
+        var parts: [String] = []
+        for component in components(of: joined) {
             switch component {
             case ".": continue
-            case "..": _ = components.popLast()
-            default: components.append(component)
+            case "..": _ = parts.popLast()
+            default: parts.append(component)
             }
         }
-        return "/" + components.joined(separator: "/")
+        return "/" + parts.joined(separator: "/")
+    }
+
+    /// The non-empty parts of `path` between slashes. Split on the byte `/`, not on characters: a
+    /// combining mark after a slash (or a prepended mark before it) makes one character of both, and
+    /// a `..` next to it would be missed.
+    static func components(of path: String) -> [String] {
+        path.utf8.split(separator: UInt8(ascii: "/")).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The folder holding `file` (an absolute path).

@@ -200,7 +200,7 @@ extension ConfigNode {
         guard !written.hasPrefix("~") else {
             throw error("\"~\" is not expanded; write an absolute path or one relative to this file (e.g. \(example))")
         }
-        let last = written.split(separator: "/").last
+        let last = ConfigPath.components(of: written).last
         guard !written.hasSuffix("/"), last != ".", last != ".." else {
             throw error("\"\(written)\" names a folder, not a file; name the file (e.g. \(example))")
         }

@@ -42,7 +42,7 @@ extension Drill {
         guard !items.isEmpty else {
             throw injectNode.error("the list is empty; a drill needs a disaster to recover from (e.g. \(injectExample))")
         }
-        return try Drill(
+        let drill = try Drill(
             name: name, file: file, plan: planFile, cadence: cadence,
             target: try mapping.present("target").map(DrillTarget.parse) ?? DrillTarget(),
             inject: try items.map(Injection.parse),
@@ -51,6 +51,20 @@ extension Drill {
             maxDuration: try mapping.present("max_duration")?.positiveDuration(example: "max_duration: 30m")
                 ?? defaultMaxDuration,
             variables: variables).filling(ServicePaths.values(config))
+        // Inject paths were checked as written; a placeholder filled in next to `..` (`..{{app.path}}`)
+        // only climbs out of the target now.
+        for (item, injection) in zip(items, drill.inject) {
+            let path: String
+            switch injection {
+            case .delete(let p), .corrupt(let p, _), .stop(let p, _): path = p
+            case .command: continue
+            }
+            if ConfigPath.components(of: path).contains("..") {
+                throw item.error("the path is \(path) once its placeholders are filled; \"..\" is refused: an injection "
+                    + "stays inside the drill target (e.g. \(Injection.example))", line: item.line)
+            }
+        }
+        return drill
     }
 
     /// The drill with the built-in `{{SERVICE.path}}` placeholders filled in: in inject paths and
@@ -61,7 +75,7 @@ extension Drill {
             CommandSpec(argv: command.argv.map(fill), environment: command.environment.mapValues(fill), workdir: command.workdir.map(fill))
         }
         func inside(_ path: String) -> String {
-            fill(path).split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+            ConfigPath.components(of: fill(path)).filter { $0 != "." }.joined(separator: "/")
         }
         var drill = self
         drill.inject = inject.map { injection in

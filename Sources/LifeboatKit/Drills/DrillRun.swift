@@ -349,7 +349,7 @@ enum DrillPaths {
     /// `target/path` (an absolute path names the same path inside the target), refused when it climbs
     /// with `..`, names the target itself, or passes through a symlink that leads out of the target.
     static func confined(_ relative: String, in target: String) throws -> String {
-        let parts = relative.split(separator: "/").filter { $0 != "." }
+        let parts = ConfigPath.components(of: relative).filter { $0 != "." }
         guard !parts.isEmpty, !parts.contains("..") else {
             throw LifeboatError(.configuration, "inject path \(relative) must name something inside the drill target, without ..")
         }

@@ -53,7 +53,7 @@ extension Injection {
     private static func targetPath(_ node: ConfigNode, example: String) throws -> String {
         let written = try node.string("a path inside the drill target", example: example)
         guard !written.trimmingWhitespace.isEmpty else { throw node.error("the path is empty (e.g. \(example))") }
-        let parts = written.split(separator: "/").filter { $0 != "." }
+        let parts = ConfigPath.components(of: written).filter { $0 != "." }
         guard !parts.contains("..") else {
             throw node.error("\"..\" is refused: an injection stays inside the drill target (e.g. \(example))")
         }

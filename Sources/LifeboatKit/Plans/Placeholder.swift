@@ -37,23 +37,24 @@ enum Placeholder {
     static func replacing(in text: String, _ value: (String) -> String?) -> String {
         var result = ""
         var rest = Substring(text)
-        while let open = rest.range(of: "{{") {
-            result += rest[..<open.lowerBound]
-            let afterOpen = rest[open.upperBound...]
-            guard let close = afterOpen.range(of: "}}") else {
-                rest = rest[open.lowerBound...]
-                break
+        while let first = rest.range(of: "{{"), let close = rest[first.upperBound...].range(of: "}}") {
+            // A name holds no brace, so only the last `{{` before the `}}` can open a placeholder:
+            // `{{{{x}}` still finds `{{x}}`, and a long run of braces is read once, not once per brace.
+            var open = first.lowerBound
+            var index = rest.index(after: open)
+            while index < close.lowerBound {
+                let next = rest.index(after: index)
+                if next < close.lowerBound, rest[index] == "{", rest[next] == "{" { open = index }
+                index = next
             }
-            let name = afterOpen[..<close.lowerBound].trimmingWhitespace
+            result += rest[..<open]
+            let name = rest[rest.index(open, offsetBy: 2)..<close.lowerBound].trimmingWhitespace
             if isValidName(name), let replacement = value(name) {
                 result += replacement
-                rest = afterOpen[close.upperBound...]
             } else {
-                // Not a placeholder (or left as is): keep the first brace and look again after it, so
-                // that `{{{{x}}` still finds `{{x}}`.
-                result += "{"
-                rest = rest[rest.index(after: open.lowerBound)...]
+                result += rest[open..<close.upperBound]  // not a placeholder, or one left as is
             }
+            rest = rest[close.upperBound...]
         }
         return result + rest
     }

@@ -79,8 +79,9 @@ struct FlatJSONParser {
             var pairs: [(String, [UInt8])] = []
             try beginObject()
             while let key = try nextKey() {
-                guard case .string(let text) = try value() else { throw ManifestFormatError("\(key): expected a string") }
-                pairs.append((key, text))
+                // Checked before parsing the value: a nested object would recurse as deep as the line is long.
+                guard peek() == UInt8(ascii: "\"") else { throw ManifestFormatError("\(key): expected a string") }
+                pairs.append((key, try string()))
             }
             return .stringMap(pairs)
         default:
@@ -111,6 +112,8 @@ struct FlatJSONParser {
                     try expect(UInt8(ascii: "\\"))
                     try expect(UInt8(ascii: "u"))
                     let low = try hex4()
+                    // A high surrogate must be followed by a low one; anything else would underflow below.
+                    guard (0xDC00..<0xE000).contains(low) else { throw ManifestFormatError("bad \\u escape: unpaired surrogate") }
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                 }
                 guard let unicode = Unicode.Scalar(scalar) else { throw ManifestFormatError("bad \\u escape") }

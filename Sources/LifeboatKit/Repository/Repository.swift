@@ -62,7 +62,13 @@ public struct Repository: Sendable {
     }
 
     /// Reads `backup.json` of one backup.
+    ///
+    /// Every name in it that becomes a path (objects, the parent, the backups and archives of
+    /// `references`) must be a plain name, so that no object is read from outside the backup folders.
     public func record(service: String, id: String) throws -> BackupRecord {
+        guard Self.isPlainName(id) else {
+            throw LifeboatError(.corrupt, "backup id \"\(id)\" of service \(service) is not a folder name (it would lead outside the repository); the manifest or record naming it is damaged")
+        }
         let path = "\(backupPath(service: service, id: id))/backup.json"
         guard let data = FileManager.default.contents(atPath: path) else {
             throw LifeboatError(.usage, "backup \(id) of service \(service) does not exist (no \(path))")
@@ -75,12 +81,22 @@ public struct Repository: Sendable {
             guard record.version <= 1 else {
                 throw LifeboatError(.repository, "\(path) uses backup format version \(record.version); upgrade Lifeboat")
             }
+            let names = record.objects.map(\.name) + (record.parent.map { [$0] } ?? [])
+                + (record.references ?? []).flatMap { $0.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init) }
+            if let name = names.first(where: { !Self.isPlainName($0) }) {
+                throw LifeboatError(.corrupt, "\(path) is damaged: it names \"\(name)\", which is not a plain file or backup name (it would lead outside the backup folder)")
+            }
             return record
         } catch let error as LifeboatError {
             throw error
         } catch {
             throw LifeboatError(.corrupt, "\(path) is damaged: \(error)", cause: error)
         }
+    }
+
+    /// Whether `name` names an entry of one folder: not empty, `.` or `..`, without `/` or NUL.
+    static func isPlainName(_ name: String) -> Bool {
+        !name.isEmpty && name != "." && name != ".." && !name.utf8.contains(UInt8(ascii: "/")) && !name.utf8.contains(0)
     }
 
     /// Every backup folder of a service: committed ones (sorted oldest first), damaged ones, and

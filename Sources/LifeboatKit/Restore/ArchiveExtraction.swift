@@ -144,8 +144,21 @@ final class ArchiveExtraction: @unchecked Sendable {
                 while let found = header, TreePath(bytes: found.path) < wanted.path {
                     header = try reader.next()
                 }
-                guard let found = header, found.path == wanted.path.bytes, found.kind == .regular else {
+                guard let found = header, found.path == wanted.path.bytes else {
                     throw LifeboatError(.corrupt, "\(label) does not contain \(wanted.path) (truncated or damaged); \(affected)")
+                }
+                guard found.kind == .regular else {
+                    let kind = switch found.kind {
+                    case .directory: "a folder"
+                    case .symlink: "a symlink"
+                    default: "a device, FIFO or other special file"
+                    }
+                    throw LifeboatError(.corrupt, "\(label) holds \(wanted.path) as \(kind), not as the regular file the manifest lists (damaged or crafted); \(affected)")
+                }
+                // Before writing: the content is hashed as it is written, and a sparse entry that claims
+                // a far larger size than the manifest would be hashed (as zeros) for hours.
+                guard found.size == wanted.size else {
+                    throw LifeboatError(.corrupt, "\(label) is damaged: its entry for \(wanted.path) claims \(found.size) bytes, the manifest \(wanted.size); \(affected)")
                 }
                 let final = layout.disk(wanted.path)
                 // Into a target that started empty there is no good copy to protect: write in place.

@@ -46,7 +46,13 @@ public struct RestoreEngine: Sendable {
         var result = RestoreResult(record: record, target: target.isEmpty ? "/" : String(decoding: target, as: UTF8.self), files: 0,
                                    directories: 0, symlinks: 0, hardlinks: 0, bytes: 0, archivesRead: 0, removed: 0, durationSeconds: 0, warnings: [])
         if request.mode == .exact {
-            result.removed = try removeExtras(plan: plan, layout: layout, excludes: request.keep)
+            do {
+                result.removed = try removeExtras(plan: plan, layout: layout, excludes: request.keep)
+            } catch let error as LifeboatError {
+                throw error
+            } catch {
+                throw LifeboatError(.io, "cannot remove what is not in the backup from the target: \(error)", cause: error)
+            }
         }
         let extraction = ArchiveExtraction(repository: repository, plan: plan, layout: layout, replaceSafely: hadContent,
                                            restoreOwnership: request.restoreOwnership)

@@ -30,14 +30,36 @@ struct RestorePlan: Sendable {
             roots = reader.header.roots.map { TreePath(bytes: Array($0.utf8)) }
             guard roots.allSatisfy(\.isConfined) else { throw ManifestFormatError("a root path is absolute or contains '..'") }
             var lastSymlink: TreePath?
+            var previous: TreePath?
+            var symlinks: Set<TreePath> = []
             while let entry = try reader.next() {
                 try check(entry, roots: roots)
+                // The checks below rely on tree order, which the format promises: out of order, a path
+                // could follow another symlink and still lie below the one that leads out of the target.
+                if let previous, !(previous < entry.path) {
+                    throw LifeboatError(.corrupt, "the manifest lists \(entry.path) after \(previous), out of tree order; refusing to restore")
+                }
+                previous = entry.path
                 // Tree order puts anything below a path right after it: a path below a symlink of the
                 // same manifest would be written through that link once it exists.
                 if let link = lastSymlink, entry.path.isWithin(link) || (entry.hardlinkTarget?.isWithin(link) ?? false) {
                     throw LifeboatError(.corrupt, "the manifest lists \(entry.path) below the symlink \(link); refusing to restore")
                 }
-                if entry.kind == .symlink { lastSymlink = entry.path }
+                // A hard link names a path listed before it, which need not be right before it: a
+                // symlink anywhere on the way to that path would make the link to a file outside the target.
+                if let target = entry.hardlinkTarget {
+                    guard target < entry.path else {
+                        throw LifeboatError(.corrupt, "the manifest links \(entry.path) to \(target), which is not listed before it; refusing to restore")
+                    }
+                    let slashes = target.bytes.indices.filter { target.bytes[$0] == UInt8(ascii: "/") }
+                    if let link = slashes.map({ TreePath(bytes: Array(target.bytes[..<$0])) }).first(where: symlinks.contains) {
+                        throw LifeboatError(.corrupt, "the manifest links \(entry.path) to \(target), below the symlink \(link); refusing to restore")
+                    }
+                }
+                if entry.kind == .symlink {
+                    lastSymlink = entry.path
+                    symlinks.insert(entry.path)
+                }
                 guard entry.kind == .file, let ref = entry.ref, let archive = entry.archive else { continue }
                 let key = ArchiveRef(backup: ref, archive: archive)
                 counts[key, default: (0, entry.path)].0 += 1
