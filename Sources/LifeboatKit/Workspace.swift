@@ -128,7 +128,7 @@ public struct Workspace: Sendable {
     static func isOutOfSpace(_ error: any Error) -> Bool {
         if let native = error as? NativeError, let code = native.errno { return code == ENOSPC || code == EDQUOT }
         if let wrapped = (error as? LifeboatError)?.cause { return isOutOfSpace(wrapped) }
-        return "\(error)".contains(String(cString: strerror(ENOSPC)))
+        return false
     }
 
     /// Recreates the catalog's backup index from the repository alone; job history is kept.

@@ -18,7 +18,7 @@ extension Catalog {
             let rows = try Row.fetchAll(db, sql: """
                 SELECT record_json FROM plan_runs WHERE (?1 IS NULL OR plan = ?1) ORDER BY started DESC LIMIT ?2
                 """, arguments: [plan, limit])
-            return Self.decode(rows, as: PlanRunRecord.self)
+            return Self.decodeRecords(rows, as: PlanRunRecord.self)
         }
     }
 
@@ -28,7 +28,7 @@ extension Catalog {
             let rows = try Row.fetchAll(db, sql: """
                 SELECT record_json FROM drills WHERE (?1 IS NULL OR name = ?1) ORDER BY started DESC LIMIT ?2
                 """, arguments: [name, limit])
-            return Self.decode(rows, as: DrillRecord.self)
+            return Self.decodeRecords(rows, as: DrillRecord.self)
         }
     }
 
@@ -60,13 +60,15 @@ extension Catalog {
         }
     }
 
-    private static func json<T: Encodable>(_ value: T) throws -> String {
+    /// A record as the catalog stores it in `record_json`: compact JSON with sorted keys.
+    static func recordJSON<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
-    private static func decode<T: Decodable>(_ rows: [Row], as type: T.Type) -> [T] {
+    /// The `record_json` column of each row, decoded; rows that do not decode are left out.
+    static func decodeRecords<T: Decodable>(_ rows: [Row], as type: T.Type) -> [T] {
         rows.compactMap { row in (row["record_json"] as String?).flatMap { try? JSONDecoder().decode(T.self, from: Data($0.utf8)) } }
     }
 
@@ -75,7 +77,7 @@ extension Catalog {
             INSERT OR REPLACE INTO plan_runs (id, plan, started, finished, outcome, elapsed, rto_target, rto_met, drill_id, record_json)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [run.id, run.plan, run.started, run.finished, run.outcome, run.elapsedSeconds, run.rtoTargetSeconds,
-                             run.rtoMet, run.drill, try json(run)])
+                             run.rtoMet, run.drill, try recordJSON(run)])
         try db.execute(sql: "DELETE FROM plan_steps WHERE run_id = ?", arguments: [run.id])
         for step in run.steps {
             try db.execute(sql: """
@@ -91,6 +93,6 @@ extension Catalog {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [drill.id, drill.drill, drill.plan, drill.started, drill.disasterAt, drill.finished, drill.outcome,
                              drill.rtoAchievedSeconds, drill.rtoTargetSeconds, drill.rpoAchievedSeconds, drill.rpoTargetSeconds,
-                             try json(drill)])
+                             try recordJSON(drill)])
     }
 }

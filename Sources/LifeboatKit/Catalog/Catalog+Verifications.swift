@@ -14,9 +14,7 @@ extension Catalog {
                 ? try Row.fetchAll(db, sql: "SELECT record_json FROM verifications ORDER BY started DESC LIMIT ?", arguments: [limit])
                 : try Row.fetchAll(db, sql: "SELECT record_json FROM verifications WHERE service = ? ORDER BY started DESC LIMIT ?",
                                    arguments: [service, limit])
-            return rows.compactMap { row in
-                (row["record_json"] as String?).flatMap { try? JSONDecoder().decode(VerificationRecord.self, from: Data($0.utf8)) }
-            }
+            return Self.decodeRecords(rows, as: VerificationRecord.self)
         }
     }
 
@@ -29,9 +27,7 @@ extension Catalog {
     }
 
     private static func insert(_ record: VerificationRecord, _ db: Database) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let json = String(decoding: try encoder.encode(record), as: UTF8.self)
+        let json = try recordJSON(record)
         try db.execute(sql: """
             INSERT OR REPLACE INTO verifications (id, service, backup_id, started, outcome, isolation, rto_measured, rto_target, record_json)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -126,10 +126,10 @@ public final class DrillRun: Sendable {
         let rpoAchieved: Double? = if let disasterAt, let oldestPoint { disasterAt.timeIntervalSince(oldestPoint) } else { nil }
         if ok && points.isEmpty { problems.append("no restore step ran, so no RPO was measured; a drill's plan must restore") }
         if let rtoAchieved, rtoAchieved > targets.rto {
-            problems.append("RTO achieved \(Self.seconds(rtoAchieved)) is over the target \(Self.seconds(targets.rto))")
+            problems.append("RTO achieved \(ReportText.duration(rtoAchieved)) is over the target \(ReportText.duration(targets.rto))")
         }
         if let rpoAchieved, rpoAchieved > targets.rpo {
-            problems.append("RPO achieved \(Self.seconds(rpoAchieved)) is over the target \(Self.seconds(targets.rpo))")
+            problems.append("RPO achieved \(ReportText.duration(rpoAchieved)) is over the target \(ReportText.duration(targets.rpo))")
         }
         let outcome: String
         if interrupted || planRun?.outcome == "interrupted" { outcome = "interrupted" }
@@ -269,13 +269,7 @@ public final class DrillRun: Sendable {
         let limit = min(Double(spec.timeout.seconds), max(1, (deadline - .now).inSeconds))
         do {
             let process = try GroupProcess(argv: ["/bin/bash", "-c", line], environment: environment(target: target, extra: [:]), workdir: target)
-            let stop = control.withLock { control -> Bool in
-                control.process = process
-                return control.interrupted
-            }
-            if stop { process.stop() }
-            let result = process.wait(timeout: limit)
-            control.withLock { $0.process = nil }
+            let result = wait(for: process, timeout: limit, stoppable: true)
             var output = result.output
             if result.timedOut { output += "\n[stopped after \(Int(limit))s]" } else if !result.ending.succeeded { output += "\n[\(result.ending.description)]" }
             return .init(name: spec.name, kind: "command", passed: result.succeeded, seconds: (ContinuousClock.now - clock).inSeconds,
@@ -290,18 +284,25 @@ public final class DrillRun: Sendable {
         let limit = deadline.map { max(1, ($0 - .now).inSeconds) } ?? Self.teardownTimeout
         let process = try GroupProcess(argv: spec.argv, environment: environment(target: target, extra: spec.environment),
                                        workdir: spec.workdir ?? target)
-        let stop = control.withLock { control -> Bool in
-            control.process = process
-            return control.interrupted && deadline != nil
-        }
-        if stop { process.stop() }
-        let result = process.wait(timeout: limit)
-        control.withLock { $0.process = nil }
+        let result = wait(for: process, timeout: limit, stoppable: deadline != nil)
         guard result.succeeded else {
             let tail = result.output.split(separator: "\n").suffix(3).joined(separator: " | ")
             throw LifeboatError(.io, "\(what) `\(spec.display)` \(result.timedOut ? "timed out" : result.ending.description)\(tail.isEmpty ? "" : ": \(tail)")")
         }
         return "\(what) `\(spec.display)` succeeded"
+    }
+
+    /// Waits for a command the drill runs itself, where `interrupt()` reaches it. A command that is not
+    /// `stoppable` (teardown) is not stopped by an interrupt that came before it started.
+    private func wait(for process: GroupProcess, timeout: Double, stoppable: Bool) -> GroupProcess.Result {
+        let stop = control.withLock { control -> Bool in
+            control.process = process
+            return control.interrupted && stoppable
+        }
+        if stop { process.stop() }
+        let result = process.wait(timeout: timeout)
+        control.withLock { $0.process = nil }
+        return result
     }
 
     /// Teardown (even after failures), then the scratch target is removed.
@@ -337,10 +338,6 @@ public final class DrillRun: Sendable {
         } catch {
             return LifeboatError(.io, "the drill could not be recorded: \(error)", cause: error)
         }
-    }
-
-    static func seconds(_ value: Double) -> String {
-        value < 120 ? String(format: "%.1fs", value) : LifeboatDuration(seconds: Int64(value.rounded())).description
     }
 }
 

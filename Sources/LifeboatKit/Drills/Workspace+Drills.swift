@@ -45,8 +45,7 @@ extension Workspace {
             do {
                 let drill = try Drill.load(file: file, config: config)
                 guard let cadence = drill.cadence, let slot = cadence.previous(atOrBefore: now, in: TimeZone(identifier: "UTC")!) else { continue }
-                let last = (try? catalog.drills(name: drill.name, limit: 1))?.first.flatMap { Timestamp.parse($0.started) }
-                if last.map({ $0 < slot }) ?? true { due.append(drill) }
+                if lastRun(of: drill).map({ $0 < slot }) ?? true { due.append(drill) }
             } catch let error as LifeboatError {
                 invalid.append(error)
             } catch {
@@ -59,8 +58,12 @@ extension Workspace {
     /// The next time a drill is due (UTC), after its last run.
     public func nextDrill(_ drill: Drill, now: Date) -> Date? {
         guard let cadence = drill.cadence else { return nil }
-        let last = (try? catalog.drills(name: drill.name, limit: 1))?.first.flatMap { Timestamp.parse($0.started) }
-        guard let last else { return now }
+        guard let last = lastRun(of: drill) else { return now }
         return cadence.next(after: last, in: TimeZone(identifier: "UTC")!)
+    }
+
+    /// When the drill last started, from the catalog.
+    private func lastRun(of drill: Drill) -> Date? {
+        (try? catalog.drills(name: drill.name, limit: 1))?.first.flatMap { Timestamp.parse($0.started) }
     }
 }

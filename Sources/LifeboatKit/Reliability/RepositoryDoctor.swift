@@ -69,16 +69,15 @@ struct RepositoryDoctor {
                                fix: "lifeboat verify --objects \(service) (to see what else it breaks), then lifeboat backup \(service) --full",
                                repairable: false))
         }
-        let records = Dictionary(uniqueKeysWithValues: listing.records.map { ($0.id, $0) })
         for record in listing.records {
-            found += check(record, records: records)
+            found += check(record, in: listing)
         }
         return found
     }
 
     /// Every object listed is present with its size; no unknown file sits beside them; every archive
     /// the backup refers to (its parents') is present; the parent exists.
-    private func check(_ record: BackupRecord, records: [String: BackupRecord]) -> [DoctorFinding] {
+    private func check(_ record: BackupRecord, in listing: BackupListing) -> [DoctorFinding] {
         var found: [DoctorFinding] = []
         let folder = repository.backupPath(service: record.service, id: record.id)
         let full = "lifeboat verify --objects \(record.service), then lifeboat backup \(record.service) --full"
@@ -95,12 +94,16 @@ struct RepositoryDoctor {
                 damaged(path, "object \(object.name) is \(status.st_size) bytes, backup.json says \(object.size)")
             }
         }
-        if let parent = record.parent, records[parent] == nil {
-            damaged(folder, "its parent backup \(parent) is missing, so its unchanged files cannot be restored")
+        let gone = listing.goneDependencies(of: record)
+        for id in gone {
+            damaged(folder, id == record.parent ? "its parent backup \(id) is missing, so its unchanged files cannot be restored"
+                                                : "it needs archives of backup \(id), which is missing")
         }
+        let readable = Set(listing.records.map(\.id))
         let refs = (record.references ?? []).compactMap { reference -> ArchiveRef? in
             let parts = reference.split(separator: "/", maxSplits: 1).map(String.init)
-            guard parts.count == 2, parts[0] != record.id, records[parts[0]] != nil else { return nil }  // gone parents: above
+            // Gone backups are reported above, unreadable ones on their own.
+            guard parts.count == 2, parts[0] != record.id, readable.contains(parts[0]) else { return nil }
             return ArchiveRef(backup: parts[0], archive: parts[1])
         }
         if let unavailable = repository.unavailableArchive(service: record.service, refs: refs) {

@@ -17,8 +17,8 @@ struct ComplianceCalculator {
     let repository: String
     let services: [ServiceInput]
     let jobs: [JobRun]
-    /// SHA-256 of a record file in the repository (`verifications` or `drills`, id), when present.
-    let recordChecksum: (String, String) -> String?
+    /// SHA-256 of a record file in the repository, when present.
+    let recordChecksum: (Repository.RecordKind, String) -> String?
 
     /// Grace after a drill cadence slot before a drill counts as overdue (`run-due` may run it later).
     static let drillGrace = 86_400.0
@@ -229,11 +229,11 @@ struct ComplianceCalculator {
                                          manifestSHA256: $0.manifestObject?.sha256, verified: firstPass[$0.id] != nil,
                                          supports: claims[$0.id] ?? (firstPass[$0.id] != nil ? ["verification coverage"] : [])) },
             verifications: verifications.map {
-                .init(id: $0.id, at: $0.started, outcome: $0.outcome, sha256: recordChecksum("verifications", $0.id),
+                .init(id: $0.id, at: $0.started, outcome: $0.outcome, sha256: recordChecksum(.verifications, $0.id),
                       detail: "backup \($0.backup), RTO measured \(ReportText.duration($0.rtoMeasuredSeconds))", rtoSeconds: $0.rtoMeasuredSeconds)
             },
             drills: drills.map {
-                .init(id: $0.id, at: $0.started, outcome: $0.outcome, sha256: recordChecksum("drills", $0.id),
+                .init(id: $0.id, at: $0.started, outcome: $0.outcome, sha256: recordChecksum(.drills, $0.id),
                       detail: "drill \($0.drill), RTO achieved \($0.rtoAchievedSeconds.map { ReportText.duration($0) } ?? "none"), "
                         + "RPO achieved \($0.rpoAchievedSeconds.map { ReportText.duration($0) } ?? "none")",
                       rtoSeconds: $0.rtoAchievedSeconds)

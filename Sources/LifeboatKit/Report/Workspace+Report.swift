@@ -19,8 +19,7 @@ extension Workspace {
             at: at, windowStart: at.addingTimeInterval(-window), repository: repository.root, services: services,
             jobs: try catalog.jobs(service: nil, limit: Int.max),
             recordChecksum: { kind, id in
-                guard let kind = Repository.RecordKind(rawValue: kind) else { return nil }
-                return try? SHA256Hasher.digestFile(Array("\(repository.recordsPath(kind))/\(id).json".utf8)).digest.hex
+                try? SHA256Hasher.digestFile(Array("\(repository.recordsPath(kind))/\(id).json".utf8)).digest.hex
             })
         return calculator.report()
     }

@@ -143,6 +143,14 @@ public struct BackupListing: Sendable {
     public var records: [BackupRecord] = []
     public var damaged: [Damaged] = []
     public var incomplete: [String] = []
+
+    /// The backups `record` builds on — its parent and those whose archives it refers to — that are not
+    /// in the repository at all (neither readable nor damaged).
+    func goneDependencies(of record: BackupRecord) -> [String] {
+        let present = Set(records.map(\.id) + damaged.map(\.id))
+        let referenced = (record.references ?? []).compactMap { $0.split(separator: "/").first.map(String.init) }
+        return Set(referenced + [record.parent].compactMap { $0 }).subtracting(present.union([record.id])).sorted()
+    }
 }
 
 /// JSON as written to the repository: sorted keys, pretty-printed, trailing newline.

@@ -36,7 +36,7 @@ struct CheckRunner {
 
     /// `sh -c` with `LIFEBOAT_TARGET` set and a minimal environment, isolated where possible; exit 0 passes.
     private func runCommand(_ command: String, timeout: TimeInterval) -> (Bool, String) {
-        let environment = ["PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8",
+        let environment = ["PATH": GroupProcess.minimalPath, "LANG": "C.UTF-8",
                            "HOME": target, "LIFEBOAT_TARGET": target]
         let result = ChildProcess.run(Isolation.wrap(command), environment: environment, directory: target, timeout: timeout)
         var text = result.output

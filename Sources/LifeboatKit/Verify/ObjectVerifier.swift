@@ -62,13 +62,9 @@ public struct ObjectVerifier: Sendable {
     /// Backups that later ones need (as parent, or for the archives they refer to) but that are not in
     /// the repository at all: every file of theirs that a later backup shares cannot be restored.
     private func goneBackups(_ listing: BackupListing) -> [ObjectProblem] {
-        let present = Set(listing.records.map(\.id) + listing.damaged.map(\.id))
         var needed: [String: String] = [:]
         for record in listing.records {
-            let referenced = (record.references ?? []).compactMap { $0.split(separator: "/").first.map(String.init) }
-            for id in Set(referenced + [record.parent].compactMap { $0 }) where !present.contains(id) && needed[id] == nil {
-                needed[id] = record.id
-            }
+            for id in listing.goneDependencies(of: record) where needed[id] == nil { needed[id] = record.id }
         }
         return needed.keys.sorted().map { id in
             ObjectProblem(service: listing.records.first?.service ?? "", backup: id, object: "backup.json", problem: "gone",
