@@ -12,9 +12,9 @@ public struct Workspace: Sendable {
     /// Creates the repository and the catalog named by `config`; refuses an existing repository.
     public static func initialize(config: LifeboatConfig) throws -> Workspace {
         RepositoryPermissions.set(groupReadable: config.groupReadable)
-        let repository = try Repository.create(at: config.repository, compressionLevel: config.compressionLevel)
+        let repository = try Repository.create(in: try config.makeStore(), compressionLevel: config.compressionLevel)
         let catalog = try Catalog(path: config.catalog)
-        try catalog.setRepository(id: repository.info.id, location: repository.root, formatVersion: repository.info.version)
+        try catalog.setRepository(id: repository.info.id, location: repository.location, formatVersion: repository.info.version)
         return Workspace(config: config, repository: repository, catalog: catalog)
     }
 
@@ -22,7 +22,7 @@ public struct Workspace: Sendable {
     public init(config: LifeboatConfig) throws {
         RepositoryPermissions.set(groupReadable: config.groupReadable)
         self.config = config
-        repository = try Repository.open(at: config.repository)
+        repository = try Repository.open(in: try config.makeStore())
         catalog = try Catalog(path: config.catalog)
     }
 
@@ -134,7 +134,7 @@ public struct Workspace: Sendable {
     /// Recreates the catalog's backup index from the repository alone; job history is kept.
     public func rebuildCatalog() throws -> (backups: Int, damaged: [BackupListing.Damaged]) {
         let listing = repository.allRecords()
-        let count = try catalog.replaceAll(repositoryID: repository.info.id, location: repository.root,
+        let count = try catalog.replaceAll(repositoryID: repository.info.id, location: repository.location,
                                            formatVersion: repository.info.version, backups: listing.records)
         try catalog.replaceVerifications(repository.verifications())
         try catalog.replacePlanRunsAndDrills(planRuns: repository.planRuns(), drills: repository.drills())

@@ -2,7 +2,7 @@ import Glibc
 
 /// A file opened for writing that hashes every byte written to it, so an object's SHA-256 and size are
 /// known the moment it is complete. The caller decides the name (a temp name, renamed when durable).
-public final class FileSink {
+public final class FileSink: ByteSink {
     public let path: String
     private var fd: Int32
     private let hasher = SHA256Hasher()
@@ -33,10 +33,6 @@ public final class FileSink {
         bytesWritten += Int64(buffer.count)
     }
 
-    public func write(_ bytes: [UInt8]) throws {
-        try bytes.withUnsafeBytes { try write($0) }
-    }
-
     /// Flushes to stable storage (`fsync`), closes, and returns the SHA-256 of everything written.
     public func finish() throws -> SHA256Digest {
         if fsync(fd) != 0 { throw NativeError.posix("fsync", path: path) }
@@ -49,12 +45,13 @@ public final class FileSink {
 
 /// A file opened for reading that hashes every byte read, so a reader that consumes an object to its
 /// end has verified it against the SHA-256 recorded in `backup.json` for free.
-public final class FileSource {
+public final class FileSource: ByteSource {
     public let path: String
     private var fd: Int32
     private let hasher = SHA256Hasher()
     public private(set) var bytesRead: Int64 = 0
     public let size: Int64
+    public var name: String { path }
 
     public init(path: String) throws {
         self.path = path

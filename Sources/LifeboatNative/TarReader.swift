@@ -11,7 +11,7 @@ public struct TarHeader: Sendable {
     public var symlink: [UInt8]?
 }
 
-/// Reads a pax tar archive (zstd-compressed or not) from a `FileSource`, entry by entry.
+/// Reads a pax tar archive (zstd-compressed or not) from a `ByteSource`, entry by entry.
 /// The source hashes every byte it reads: `finish()` drains it and returns the object's SHA-256.
 public final class TarReader {
     let archive: OpaquePointer
@@ -20,14 +20,14 @@ public final class TarReader {
     private var reachedEnd = false
 
     private final class ReadContext {
-        let source: FileSource
+        let source: any ByteSource
         let buffer: UnsafeMutableRawBufferPointer = .allocate(byteCount: 1 << 20, alignment: 64)
         var failure: (any Error)?
-        init(source: FileSource) { self.source = source }
+        init(source: any ByteSource) { self.source = source }
         deinit { buffer.deallocate() }
     }
 
-    public init(source: FileSource) throws {
+    public init(source: any ByteSource) throws {
         _ = libarchiveLocale
         archive = archive_read_new()
         input = ReadContext(source: source)
@@ -46,12 +46,12 @@ public final class TarReader {
                 return -1
             }
         }, nil)
-        if rc != ARCHIVE_OK { throw failure("open \(source.path)") }
+        if rc != ARCHIVE_OK { throw failure("open \(source.name)") }
     }
 
     deinit { archive_read_free(archive) }
 
-    public var path: String { input.source.path }
+    public var path: String { input.source.name }
 
     /// The next entry's header; nil at the end of the archive.
     public func next() throws -> TarHeader? {
@@ -115,6 +115,6 @@ public final class TarReader {
 
     func failure(_ operation: String) -> any Error {
         if let failure = input.failure { return failure }
-        return NativeError(.libarchive, "\(operation) in \(input.source.path)", archiveMessage(archive))
+        return NativeError(.libarchive, "\(operation) in \(input.source.name)", archiveMessage(archive))
     }
 }

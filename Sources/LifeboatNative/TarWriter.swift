@@ -20,7 +20,7 @@ public struct StoredMetadata: Sendable {
     public var symlinkTarget: [UInt8]?
 }
 
-/// Writes a pax tar archive, compressed with zstd by libarchive, into a `FileSink`; reads each
+/// Writes a pax tar archive, compressed with zstd by libarchive, into a `ByteSink`; reads each
 /// regular file once, hashing it while it streams into the archive.
 public final class TarWriter {
     private let archive: OpaquePointer
@@ -30,16 +30,16 @@ public final class TarWriter {
     private var finished = false
 
     private final class WriteContext {
-        let sink: FileSink
+        let sink: any ByteSink
         var failure: (any Error)?
-        init(sink: FileSink) { self.sink = sink }
+        init(sink: any ByteSink) { self.sink = sink }
     }
 
     /// - Parameters:
     ///   - compressionLevel: zstd level (1...19).
     ///   - threads: zstd worker threads; 1 compresses on a worker while the caller reads and hashes,
     ///     which measured fastest on 2 cores. 0 compresses on the calling thread.
-    public init(sink: FileSink, compressionLevel: Int, threads: Int = 1) throws {
+    public init(sink: any ByteSink, compressionLevel: Int, threads: Int = 1) throws {
         _ = libarchiveLocale
         archive = archive_write_new()
         disk = archive_read_disk_new()

@@ -1,13 +1,13 @@
 import CZstd
 
-/// Compresses a byte stream with zstd into a `FileSink` (used for manifests; data archives are
+/// Compresses a byte stream with zstd into a `ByteSink` (used for manifests; data archives are
 /// compressed by libarchive's own zstd filter).
 public final class ZstdStreamWriter {
-    private let sink: FileSink
+    private let sink: any ByteSink
     private let context: OpaquePointer
     private var output: [UInt8]
 
-    public init(sink: FileSink, level: Int32) throws {
+    public init(sink: any ByteSink, level: Int32) throws {
         self.sink = sink
         guard let context = ZSTD_createCCtx() else { throw NativeError(.zstd, "create compressor", "out of memory") }
         self.context = context
@@ -51,10 +51,10 @@ public final class ZstdStreamWriter {
     }
 }
 
-/// Decompresses a zstd stream read from a `FileSource` and hands it out line by line (manifests are
+/// Decompresses a zstd stream read from a `ByteSource` and hands it out line by line (manifests are
 /// JSON Lines). A stream that ends inside a frame is reported as truncated.
 public final class ZstdLineReader {
-    private let source: FileSource
+    private let source: any ByteSource
     private let context: OpaquePointer
     private var input: [UInt8]
     private var inputPos = 0
@@ -65,7 +65,7 @@ public final class ZstdLineReader {
     private var lastHint = 0
     private var finished = false
 
-    public init(source: FileSource) throws {
+    public init(source: any ByteSource) throws {
         self.source = source
         guard let context = ZSTD_createDCtx() else { throw NativeError(.zstd, "create decompressor", "out of memory") }
         self.context = context
@@ -101,7 +101,7 @@ public final class ZstdLineReader {
             let n = try input.withUnsafeMutableBytes { try source.read(into: $0) }
             if n == 0 {
                 if lastHint != 0 {
-                    throw NativeError(.zstd, "decompress \(source.path)", "the stream ends in the middle of a frame (truncated)")
+                    throw NativeError(.zstd, "decompress \(source.name)", "the stream ends in the middle of a frame (truncated)")
                 }
                 finished = true
                 return
@@ -115,7 +115,7 @@ public final class ZstdLineReader {
                 var outBuffer = ZSTD_outBuffer(dst: outBytes.baseAddress, size: outBytes.count, pos: 0)
                 let hint = ZSTD_decompressStream(context, &outBuffer, &inBuffer)
                 if ZSTD_isError(hint) != 0 {
-                    throw NativeError(.zstd, "decompress \(source.path)", String(cString: ZSTD_getErrorName(hint)))
+                    throw NativeError(.zstd, "decompress \(source.name)", String(cString: ZSTD_getErrorName(hint)))
                 }
                 lastHint = hint
                 inputPos = inBuffer.pos

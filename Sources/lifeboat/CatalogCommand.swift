@@ -24,7 +24,7 @@ struct CatalogCommand: AsyncParsableCommand {
             if json {
                 try Terminal.json(RebuildSummary(backups: result.backups, damaged: result.damaged.map { "\($0.service)/\($0.id): \($0.message)" }))
             } else {
-                Terminal.line("Catalog \(workspace.config.catalog) rebuilt from \(workspace.repository.root): \(result.backups) backups")
+                Terminal.line("Catalog \(workspace.config.catalog) rebuilt from \(workspace.repository.location): \(result.backups) backups")
                 for damaged in result.damaged { Terminal.warn("skipped damaged backup \(damaged.service)/\(damaged.id): \(damaged.message)") }
             }
             if !result.damaged.isEmpty { throw ExitCode(ExitStatus.partial) }

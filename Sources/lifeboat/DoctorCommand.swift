@@ -23,7 +23,7 @@ struct DoctorCommand: AsyncParsableCommand {
         if json {
             for finding in findings { try Terminal.json(finding) }
         } else if findings.isEmpty {
-            Terminal.line("repository \(workspace.repository.root): no problems found (object contents: `lifeboat verify --objects`)")
+            Terminal.line("repository \(workspace.repository.location): no problems found (object contents: `lifeboat verify --objects`)")
         } else {
             for finding in findings {
                 Terminal.line("\(finding.kind.rawValue): \(finding.problem)")

@@ -16,10 +16,10 @@ struct InitCommand: AsyncParsableCommand {
     func run() async throws {
         let workspace = try Workspace.initialize(config: global.loadConfig())
         if json {
-            try Terminal.json(["repository": workspace.repository.root, "id": workspace.repository.info.id,
+            try Terminal.json(["repository": workspace.repository.location, "id": workspace.repository.info.id,
                                "catalog": workspace.config.catalog, "compression": "zstd-\(workspace.repository.info.compression.level)"])
         } else {
-            Terminal.line("Created repository \(workspace.repository.root) (id \(workspace.repository.info.id), zstd level \(workspace.repository.info.compression.level))")
+            Terminal.line("Created repository \(workspace.repository.location) (id \(workspace.repository.info.id), zstd level \(workspace.repository.info.compression.level))")
             Terminal.line("Created catalog \(workspace.config.catalog)")
         }
     }

@@ -14,7 +14,7 @@ struct LocksCommand: AsyncParsableCommand {
 
     func run() async throws {
         let workspace = try global.workspace()
-        let locks = ServiceLock.list(repository: workspace.repository)
+        let locks = try workspace.repository.store.locks()
         if json {
             for lock in locks { try Terminal.json(lock) }
             return

@@ -153,7 +153,7 @@ struct PruneTests {
         #expect(unknown.stderr.contains("unknown service \"nope\""), "\(unknown.output)")
 
         do {
-            let lock = try ServiceLock(repository: Repository.open(at: "\(h.root)/repo"), service: "app", purpose: "test")
+            let lock = try Repository.open(at: "\(h.root)/repo").store.lock(service: "app", purpose: "test")
             let locked = try h.lifeboat("prune", "app")
             #expect(locked.status == 5, "prune while locked: \(locked.output)")
             #expect(locked.stderr.contains("locked"), "\(locked.output)")

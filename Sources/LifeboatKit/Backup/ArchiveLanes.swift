@@ -31,6 +31,7 @@ final class ArchiveLanes: @unchecked Sendable {
     }
 
     let count: Int
+    private let repository: Repository
     private let folder: String
     private let level: Int
     private let limit: Int64
@@ -45,7 +46,8 @@ final class ArchiveLanes: @unchecked Sendable {
     /// Lane k's first archive is `data-000(k+1)`; archives started when one fills up are numbered on.
     private var nextNumber: Int
 
-    init(folder: String, level: Int, limit: Int64, lanes: Int) {
+    init(repository: Repository, folder: String, level: Int, limit: Int64, lanes: Int) {
+        self.repository = repository
         self.folder = folder
         self.level = level
         self.limit = limit
@@ -152,7 +154,7 @@ final class ArchiveLanes: @unchecked Sendable {
 
     private func run(lane: Int) {
         var started = false
-        var archive = LaneArchive(folder: folder, level: level, limit: limit) { [self] in
+        var archive = LaneArchive(repository: repository, folder: folder, level: level, limit: limit) { [self] in
             defer { started = true }
             return allocateName(lane: lane, first: !started)
         }
@@ -239,16 +241,18 @@ private struct LaneLinks {
 
 /// The archive a lane is writing, rolled over at the size limit. Lives on the lane's thread only.
 private struct LaneArchive {
+    let repository: Repository
     let folder: String
     let level: Int
     let limit: Int64
     let name: () -> String
     private(set) var current = ""
-    private var pending: PendingObject?
+    private var pending: (any ObjectUpload)?
     private var tar: TarWriter?
     private var committed: [BackupRecord.Object] = []
 
-    init(folder: String, level: Int, limit: Int64, name: @escaping () -> String) {
+    init(repository: Repository, folder: String, level: Int, limit: Int64, name: @escaping () -> String) {
+        self.repository = repository
         self.folder = folder
         self.level = level
         self.limit = limit
@@ -268,7 +272,7 @@ private struct LaneArchive {
     /// holds the folders it writes into (plain tar sets their times from the last archive extracted).
     mutating func writer(before entry: ScannedEntry) throws -> TarWriter {
         while let last = openFolders.last, !(entry.path.isWithin(last.path) && entry.path != last.path) { openFolders.removeLast() }
-        if let tar, let pending, pending.sink.bytesWritten < limit { return tar }
+        if let tar, let pending, pending.bytesWritten < limit { return tar }
         let rollover = tar != nil
         let writer = try newArchive()
         if rollover {
@@ -282,7 +286,7 @@ private struct LaneArchive {
     private mutating func newArchive() throws -> TarWriter {
         try finishCurrent()
         current = name()
-        let object = try PendingObject(finalPath: "\(folder)/\(current)")
+        let object = try repository.createObject("\(folder)/\(current)")
         do {
             // One compression thread per lane: the lanes themselves use the cores.
             let writer = try TarWriter(sink: object.sink, compressionLevel: level, threads: 0)

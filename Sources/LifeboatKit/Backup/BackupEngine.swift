@@ -16,7 +16,7 @@ public struct BackupEngine: Sendable {
 
     public func run(_ request: BackupRequest, progress: (BackupProgress) -> Void = { _ in }) throws -> BackupResult {
         let clock = ContinuousClock.now
-        let lock = try ServiceLock(repository: repository, service: request.service, purpose: "backup")
+        let lock = try repository.store.lock(service: request.service, purpose: "backup")
         defer { withExtendedLifetime(lock) {} }
         removeIncomplete(service: request.service)
 
@@ -36,9 +36,8 @@ public struct BackupEngine: Sendable {
 
         let started = Date()
         let id = BackupID.make(at: started, after: listing.records.last?.id)
-        let folder = repository.backupPath(service: request.service, id: id)
+        let folder = repository.backupFolder(service: request.service, id: id)
         logger.debug("backup started", metadata: ["service": "\(request.service)", "id": "\(id)", "parent": "\(parent?.id ?? "-")"])
-        try makeDurableFolder(folder)
         let pass = BackupPass(request: request, id: id, parent: parent, folder: folder, repository: repository)
         let (stats, objects, warnings) = try pass.run(progress: progress)
         let record = BackupRecord(
@@ -50,8 +49,7 @@ public struct BackupEngine: Sendable {
         var committed = record
         committed.stats.bytesStored = objects.reduce(0) { $0 + $1.size }
         FaultPoint.backupBeforeCommit.reach()
-        _ = try PendingObject.write(try jsonBytes(committed), to: "\(folder)/backup.json")
-        try syncFolder(folder)
+        _ = try repository.store.write(try jsonBytes(committed), to: "\(folder)/backup.json")
         FaultPoint.backupAfterCommit.reach()
         if stats.skipped > 0 { notes.append("\(stats.skipped) entries could not be backed up (see warnings)") }
         if stats.inconsistentFiles > 0 { notes.append("\(stats.inconsistentFiles) files changed while being read (flagged inconsistent)") }
@@ -71,12 +69,12 @@ public struct BackupEngine: Sendable {
     /// is only found by `verify`, which re-hashes; this check costs one manifest read and a few stats.
     private func chainProblem(of record: BackupRecord) -> String? {
         guard let object = record.manifestObject else { return "backup.json lists no manifest" }
-        let path = repository.objectPath(service: record.service, id: record.id, name: object.name)
+        let key = repository.objectKey(service: record.service, id: record.id, name: object.name)
         var referenced: Set<ArchiveRef> = []
         do {
             if let references = record.references {
                 // The object's bytes are what backup.json vouches for: hashing them needs no parsing.
-                let digest = try FileSource(path: path).drainAndDigest()
+                let digest = try repository.openObject(key).drainAndDigest()
                 if digest.hex != object.sha256 { return "its manifest's SHA-256 does not match backup.json" }
                 for reference in references {
                     let parts = reference.split(separator: "/", maxSplits: 1).map(String.init)
@@ -84,7 +82,7 @@ public struct BackupEngine: Sendable {
                     referenced.insert(ArchiveRef(backup: parts[0], archive: parts[1]))
                 }
             } else {
-                let reader = try ManifestReader(path: path)
+                let reader = try repository.manifestReader(key)
                 while let entry = try reader.next() {
                     if let ref = entry.ref, let archive = entry.archive { referenced.insert(ArchiveRef(backup: ref, archive: archive)) }
                 }
@@ -101,7 +99,7 @@ public struct BackupEngine: Sendable {
     private func removeIncomplete(service: String) {
         for id in repository.listing(service: service).incomplete + repository.removalLeftovers(service: service) {
             logger.info("removing incomplete backup (it never committed)", metadata: ["service": "\(service)", "id": "\(id)"])
-            try? FileManager.default.removeItem(atPath: repository.backupPath(service: service, id: id))
+            try? repository.store.deleteFolder(repository.backupFolder(service: service, id: id))
         }
     }
 }

@@ -54,11 +54,11 @@ final class BackupPass {
 
     func run(progress: (BackupProgress) -> Void) throws -> (BackupRecord.Stats, [BackupRecord.Object], [String]) {
         if let parent, let object = parent.manifestObject {
-            parentReader = try ManifestReader(path: repository.objectPath(service: parent.service, id: parent.id, name: object.name))
+            parentReader = try repository.manifestReader(repository.objectKey(service: parent.service, id: parent.id, name: object.name))
             parentEntry = try parentReader?.next()
         }
-        let manifestObject = try PendingObject(finalPath: "\(folder)/\(ManifestFile.objectName)")
-        let lanes = ArchiveLanes(folder: folder, level: request.compressionLevel, limit: request.archiveSizeLimit, lanes: laneBytes.count)
+        let manifestObject = try repository.createObject("\(folder)/\(ManifestFile.objectName)")
+        let lanes = ArchiveLanes(repository: repository, folder: folder, level: request.compressionLevel, limit: request.archiveSizeLimit, lanes: laneBytes.count)
         do {
             let roots = request.paths.map { TreePath(absolute: $0) }.sorted().map(\.description)
             let manifest = try ManifestWriter(sink: manifestObject.sink, level: request.compressionLevel,

@@ -32,6 +32,7 @@ public struct DoctorFinding: Codable, Sendable, Equatable {
 struct RepositoryDoctor {
     let workspace: Workspace
     var repository: Repository { workspace.repository }
+    var store: any ObjectStore { workspace.repository.store }
 
     func findings() -> [DoctorFinding] {
         var found: [DoctorFinding] = []
@@ -46,25 +47,25 @@ struct RepositoryDoctor {
     static let knownTopLevel: Set<String> = [RepositoryInfo.fileName, "services", "records", "locks", "quarantine"]
 
     private func topLevel() -> [DoctorFinding] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: repository.root)) ?? []
+        let names = ((try? store.list("")) ?? []).map(\.name)
         return names.filter { !Self.knownTopLevel.contains($0) && !$0.hasPrefix(".tmp-") }.sorted().map {
-            foreign(service: nil, path: "\(repository.root)/\($0)")
-        } + names.filter { $0.hasPrefix(".tmp-") }.map { debris(service: nil, path: "\(repository.root)/\($0)", what: "a temporary file of an unfinished write") }
+            foreign(service: nil, path: store.display($0))
+        } + names.filter { $0.hasPrefix(".tmp-") }.map { debris(service: nil, path: store.display($0), what: "a temporary file of an unfinished write") }
     }
 
     private func check(service: String) -> [DoctorFinding] {
         var found: [DoctorFinding] = []
         let listing = repository.listing(service: service)
         for id in listing.incomplete {
-            found.append(debris(service: service, path: repository.backupPath(service: service, id: id),
+            found.append(debris(service: service, path: store.display(repository.backupFolder(service: service, id: id)),
                                 what: "a backup folder without backup.json (that backup never committed)"))
         }
         for name in repository.removalLeftovers(service: service) {
-            found.append(debris(service: service, path: repository.backupPath(service: service, id: name),
+            found.append(debris(service: service, path: store.display(repository.backupFolder(service: service, id: name)),
                                 what: "a backup folder whose removal by prune was interrupted"))
         }
         for broken in listing.damaged {
-            found.append(.init(kind: .damaged, service: service, path: "\(repository.backupPath(service: service, id: broken.id))/backup.json",
+            found.append(.init(kind: .damaged, service: service, path: store.display("\(repository.backupFolder(service: service, id: broken.id))/backup.json"),
                                problem: "backup \(broken.id): backup.json cannot be read (\(broken.message)); this backup cannot be restored",
                                fix: "lifeboat verify --objects \(service) (to see what else it breaks), then lifeboat backup \(service) --full",
                                repairable: false))
@@ -79,19 +80,20 @@ struct RepositoryDoctor {
     /// the backup refers to (its parents') is present; the parent exists.
     private func check(_ record: BackupRecord, in listing: BackupListing) -> [DoctorFinding] {
         var found: [DoctorFinding] = []
-        let folder = repository.backupPath(service: record.service, id: record.id)
+        let folderKey = repository.backupFolder(service: record.service, id: record.id)
+        let folder = store.display(folderKey)
         let full = "lifeboat verify --objects \(record.service), then lifeboat backup \(record.service) --full"
         func damaged(_ path: String, _ problem: String) {
             found.append(.init(kind: .damaged, service: record.service, path: path, problem: "backup \(record.id): \(problem)",
                                fix: full, repairable: false))
         }
+        let stored = Dictionary(((try? store.list(folderKey)) ?? []).map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for object in record.objects {
-            var status = stat()
             let path = "\(folder)/\(object.name)"
-            if stat(path, &status) != 0 {
+            if let entry = stored[object.name], !entry.isFolder {
+                if entry.size != object.size { damaged(path, "object \(object.name) is \(entry.size) bytes, backup.json says \(object.size)") }
+            } else {
                 damaged(path, "object \(object.name) is missing")
-            } else if Int64(status.st_size) != object.size {
-                damaged(path, "object \(object.name) is \(status.st_size) bytes, backup.json says \(object.size)")
             }
         }
         let gone = listing.goneDependencies(of: record)
@@ -110,7 +112,7 @@ struct RepositoryDoctor {
             damaged(folder, "it needs \(unavailable.ref.backup)/\(unavailable.ref.archive) of an earlier backup: \(unavailable.problem)")
         }
         let known = Set(record.objects.map(\.name) + ["backup.json"])
-        for name in ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted() where !known.contains(name) {
+        for name in stored.keys.sorted() where !known.contains(name) {
             if name.hasPrefix(".tmp-") {
                 found.append(debris(service: record.service, path: "\(folder)/\(name)", what: "a temporary file of an unfinished write"))
             } else {
@@ -121,8 +123,8 @@ struct RepositoryDoctor {
     }
 
     private func locks() -> [DoctorFinding] {
-        ServiceLock.list(repository: repository).filter { !$0.staleLease.isEmpty }.map { lock in
-            .init(kind: .staleLock, service: lock.service, path: "\(repository.locksPath)/\(lock.service).lock",
+        ((try? store.locks()) ?? []).filter { !$0.staleLease.isEmpty }.map { lock in
+            .init(kind: .staleLock, service: lock.service, path: store.display("locks/\(lock.service).lock"),
                   problem: "the lock of \(lock.service) names a holder that is gone (\(lock.staleLease)); it is free, the next run takes it over",
                   fix: "lifeboat repair", repairable: true)
         }
@@ -148,7 +150,7 @@ struct RepositoryDoctor {
     private func foreign(service: String?, path: String) -> DoctorFinding {
         .init(kind: .foreign, service: service, path: path,
               problem: "\(path) is not part of the repository format (put there by hand or by another program)",
-              fix: "lifeboat repair (moves it to \(repository.root)/quarantine/, nothing is deleted)", repairable: true)
+              fix: "lifeboat repair (moves it to \(store.display("quarantine"))/, nothing is deleted)", repairable: true)
     }
 }
 
@@ -165,28 +167,25 @@ extension Workspace {
         let findings = doctor()
         let done = findings.filter(\.repairable), left = findings.filter { !$0.repairable }
         guard !dryRun else { return (done, left) }
-        var locks: [String: ServiceLock] = [:]
+        var locks: [String: any StoreLock] = [:]
         defer { withExtendedLifetime(locks) {} }
         let stamp = BackupID.make()
         for finding in done {
             if let service = finding.service, locks[service] == nil, finding.kind != .staleLock {
-                locks[service] = try ServiceLock(repository: repository, service: service, purpose: "repair")
+                locks[service] = try repository.store.lock(service: service, purpose: "repair")
             }
             switch finding.kind {
             case .debris:
-                try removeTree(Array(finding.path.utf8))
+                let key = repository.key(displayed: finding.path)
+                if repository.store.exists(key) { try repository.store.delete(key) } else { try repository.store.deleteFolder(key) }
             case .foreign:
-                let relative = String(finding.path.dropFirst(repository.root.count + 1))
-                let destination = "\(repository.root)/quarantine/\(stamp)/\(relative)"
-                try makeDurableFolder((destination as NSString).deletingLastPathComponent)
-                guard rename(finding.path, destination) == 0 else {
-                    throw LifeboatError(.io, "cannot move \(finding.path) to \(destination): \(String(cString: strerror(errno)))")
-                }
+                let key = repository.key(displayed: finding.path)
+                try repository.store.move(key, to: "quarantine/\(stamp)/\(key)")
             case .staleLock:
                 // Taking the lock and releasing it leaves a free lock file with an empty lease (when this
                 // repair already holds it, its own lease replaced the stale one).
                 if let service = finding.service, locks[service] == nil {
-                    try withExtendedLifetime(ServiceLock(repository: repository, service: service, purpose: "repair")) {}
+                    try repository.store.clearStaleLock(service: service)
                 }
             case .catalog:
                 _ = try rebuildCatalog()

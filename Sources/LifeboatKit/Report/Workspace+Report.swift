@@ -16,10 +16,10 @@ extension Workspace {
         }
         let repository = self.repository
         let calculator = ComplianceCalculator(
-            at: at, windowStart: at.addingTimeInterval(-window), repository: repository.root, services: services,
+            at: at, windowStart: at.addingTimeInterval(-window), repository: repository.location, services: services,
             jobs: try catalog.jobs(service: nil, limit: Int.max),
             recordChecksum: { kind, id in
-                try? SHA256Hasher.digestFile(Array("\(repository.recordsPath(kind))/\(id).json".utf8)).digest.hex
+                ((try? repository.store.open(repository.recordKey(kind, id: id))) ?? nil).flatMap { try? $0.drainAndDigest().hex }
             })
         return calculator.report()
     }

@@ -30,10 +30,10 @@ extension Repository {
             guard let listed = records[ref.backup]?.objects.first(where: { $0.name == ref.archive }) else {
                 return (ref, "\(label) is not listed in its backup.json")
             }
-            let path = objectPath(service: service, id: ref.backup, name: ref.archive)
-            guard let status = try? FileStatus.lstat(Array(path.utf8)) else { return (ref, "\(label) is missing") }
-            if status.size != listed.size {
-                return (ref, "\(label) is damaged: it has \(status.size) bytes, backup.json says \(listed.size) (truncated or appended to)")
+            let key = objectKey(service: service, id: ref.backup, name: ref.archive)
+            guard let size = (try? store.size(key)) ?? nil else { return (ref, "\(label) is missing") }
+            if size != listed.size {
+                return (ref, "\(label) is damaged: it has \(size) bytes, backup.json says \(listed.size) (truncated or appended to)")
             }
         }
         return nil

@@ -28,7 +28,7 @@ final class ManifestWriter {
     private var buffer: [UInt8] = []
     private var last: TreePath?
 
-    init(sink: FileSink, level: Int, header: ManifestHeader) throws {
+    init(sink: any ByteSink, level: Int, header: ManifestHeader) throws {
         zstd = try ZstdStreamWriter(sink: sink, level: Int32(level))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -59,13 +59,13 @@ final class ManifestWriter {
 final class ManifestReader {
     let header: ManifestHeader
     let path: String
-    private let source: FileSource
+    private let source: any ByteSource
     private let lines: ZstdLineReader
     private var lineNumber = 1
 
-    init(path: String) throws {
-        self.path = path
-        source = try FileSource(path: path)
+    init(source: any ByteSource) throws {
+        path = source.name
+        self.source = source
         lines = try ZstdLineReader(source: source)
         guard let first = try lines.nextLine(),
               let header = try? JSONDecoder().decode(ManifestHeader.self, from: Data(first)),

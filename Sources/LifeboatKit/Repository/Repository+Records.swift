@@ -9,22 +9,20 @@ extension Repository {
         case drills
     }
 
-    func recordsPath(_ kind: RecordKind) -> String { "\(root)/records/\(kind.rawValue)" }
+    func recordsFolder(_ kind: RecordKind) -> String { "records/\(kind.rawValue)" }
+    func recordKey(_ kind: RecordKind, id: String) -> String { "\(recordsFolder(kind))/\(id).json" }
 
-    /// Writes a record (temp file, fsync, rename, folder fsync); never overwrites one.
+    /// Writes a record as one immutable object.
     func write<T: Encodable>(record: T, kind: RecordKind, id: String) throws {
-        let folder = recordsPath(kind)
-        try makeDurableFolder(folder)
-        _ = try PendingObject.write(try jsonBytes(record), to: "\(folder)/\(id).json")
+        _ = try store.write(try jsonBytes(record), to: recordKey(kind, id: id))
     }
 
-    /// Every readable record of a kind, oldest first; unreadable files are skipped.
+    /// Every readable record of a kind, oldest first; unreadable objects are skipped.
     func records<T: Decodable>(_ kind: RecordKind, as type: T.Type) -> [T] {
-        let folder = recordsPath(kind)
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+        let names = ((try? store.list(recordsFolder(kind))) ?? []).map(\.name)
             .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
         return names.compactMap { name in
-            FileManager.default.contents(atPath: "\(folder)/\(name)").flatMap { try? JSONDecoder().decode(T.self, from: $0) }
+            ((try? store.read("\(recordsFolder(kind))/\(name)")) ?? nil).flatMap { try? JSONDecoder().decode(T.self, from: Data($0)) }
         }
     }
 

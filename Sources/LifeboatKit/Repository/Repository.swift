@@ -1,64 +1,63 @@
 import Foundation
 import Glibc
 
-/// A local repository folder in format v1 (see `docs/repository-format.md`). The repository is the
-/// source of truth: the catalog is rebuilt from it alone.
+/// A repository in format v1 (see `docs/repository-format.md`), in a local folder or an S3 bucket
+/// (`ObjectStore`). The repository is the source of truth: the catalog is rebuilt from it alone.
 public struct Repository: Sendable {
-    public let root: String
+    public let store: any ObjectStore
     public let info: RepositoryInfo
 
-    /// Creates a new repository; refuses a folder that already holds one or holds anything else.
-    public static func create(at root: String, compressionLevel: Int) throws -> Repository {
-        let fm = FileManager.default
-        if fm.fileExists(atPath: "\(root)/\(RepositoryInfo.fileName)") {
-            throw LifeboatError(.repository, "a repository already exists at \(root); it was left untouched (use it as it is, or choose another path)")
+    /// Creates a new repository; refuses a store that already holds one or holds anything else.
+    public static func create(in store: any ObjectStore, compressionLevel: Int) throws -> Repository {
+        if try store.size(RepositoryInfo.fileName) != nil {
+            throw LifeboatError(.repository, "a repository already exists at \(store.location); it was left untouched (use it as it is, or choose another path)")
         }
-        if let contents = try? fm.contentsOfDirectory(atPath: root), !contents.isEmpty {
-            throw LifeboatError(.repository, "\(root) is not empty; choose a new or empty folder for the repository")
+        if !(try store.list("")).isEmpty {
+            throw LifeboatError(.repository, "\(store.location) is not empty; choose a new or empty folder for the repository")
         }
-        for folder in ["services", "records", "locks"] { try makeDurableFolder("\(root)/\(folder)") }
         let info = RepositoryInfo(id: UUID().uuidString.lowercased(), created: Timestamp.format(Date()),
                                   compression: .init(level: compressionLevel), encryption: nil)
-        _ = try PendingObject.write(try jsonBytes(info), to: "\(root)/\(RepositoryInfo.fileName)")
-        return Repository(root: root, info: info)
+        for folder in ["services", "records", "locks"] { try store.makeFolder(folder) }
+        _ = try store.write(try jsonBytes(info), to: RepositoryInfo.fileName)
+        return Repository(store: store, info: info)
     }
 
     /// Opens an existing repository, checking its format and version.
-    public static func open(at root: String) throws -> Repository {
-        let path = "\(root)/\(RepositoryInfo.fileName)"
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw LifeboatError(.repository, "no repository at \(root) (\(RepositoryInfo.fileName) is missing); run `lifeboat init` to create one, or check `repository:` in the config")
+    public static func open(in store: any ObjectStore) throws -> Repository {
+        let path = store.display(RepositoryInfo.fileName)
+        guard let data = try store.read(RepositoryInfo.fileName) else {
+            throw LifeboatError(.repository, "no repository at \(store.location) (\(RepositoryInfo.fileName) is missing); run `lifeboat init` to create one, or check `repository:` in the config")
         }
-        guard let info = try? JSONDecoder().decode(RepositoryInfo.self, from: data), info.format == "lifeboat-repository" else {
+        guard let info = try? JSONDecoder().decode(RepositoryInfo.self, from: Data(data)), info.format == "lifeboat-repository" else {
             throw LifeboatError(.repository, "\(path) is not a Lifeboat repository description (damaged or foreign file)")
         }
         guard info.version <= RepositoryInfo.supportedVersion else {
-            throw LifeboatError(.repository, "repository \(root) uses format version \(info.version); this Lifeboat reads version \(RepositoryInfo.supportedVersion). Upgrade Lifeboat")
+            throw LifeboatError(.repository, "repository \(store.location) uses format version \(info.version); this Lifeboat reads version \(RepositoryInfo.supportedVersion). Upgrade Lifeboat")
         }
         if info.encryption != nil {
-            throw LifeboatError(.repository, "repository \(root) is encrypted; this version of Lifeboat cannot read encrypted repositories")
+            throw LifeboatError(.repository, "repository \(store.location) is encrypted; this version of Lifeboat cannot read encrypted repositories")
         }
-        return Repository(root: root, info: info)
+        return Repository(store: store, info: info)
     }
 
-    public func servicePath(_ service: String) -> String { "\(root)/services/\(service)" }
-    public func backupPath(service: String, id: String) -> String { "\(servicePath(service))/\(id)" }
+    /// The store's location: a folder path or `s3://bucket/prefix`.
+    public var location: String { store.location }
+
+    public func serviceFolder(_ service: String) -> String { "services/\(service)" }
+    public func backupFolder(service: String, id: String) -> String { "\(serviceFolder(service))/\(id)" }
+    public func objectKey(service: String, id: String, name: String) -> String { "\(backupFolder(service: service, id: id))/\(name)" }
 
     /// The name prefix of a backup folder being removed (hidden from listings).
     static let removalPrefix = ".removing-"
 
     /// Folders an interrupted removal left behind (`.removing-ID`), by name.
     func removalLeftovers(service: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: servicePath(service))) ?? [])
-            .filter { $0.hasPrefix(Self.removalPrefix) }.sorted()
+        ((try? store.list(serviceFolder(service))) ?? []).map(\.name).filter { $0.hasPrefix(Self.removalPrefix) }.sorted()
     }
-    public func objectPath(service: String, id: String, name: String) -> String { "\(backupPath(service: service, id: id))/\(name)" }
-    public var locksPath: String { "\(root)/locks" }
 
     /// Services that have at least one backup folder, sorted.
     public func serviceNames() -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/services")) ?? []
-        return names.filter { !$0.hasPrefix(".") }.sorted()
+        ((try? store.list("services")) ?? []).filter { !$0.name.hasPrefix(".") }.map(\.name).sorted()
     }
 
     /// Reads `backup.json` of one backup.
@@ -69,12 +68,13 @@ public struct Repository: Sendable {
         guard Self.isPlainName(id) else {
             throw LifeboatError(.corrupt, "backup id \"\(id)\" of service \(service) is not a folder name (it would lead outside the repository); the manifest or record naming it is damaged")
         }
-        let path = "\(backupPath(service: service, id: id))/backup.json"
-        guard let data = FileManager.default.contents(atPath: path) else {
+        let key = "\(backupFolder(service: service, id: id))/backup.json"
+        let path = store.display(key)
+        guard let data = try store.read(key) else {
             throw LifeboatError(.usage, "backup \(id) of service \(service) does not exist (no \(path))")
         }
         do {
-            let record = try JSONDecoder().decode(BackupRecord.self, from: data)
+            let record = try JSONDecoder().decode(BackupRecord.self, from: Data(data))
             guard record.format == "lifeboat-backup", record.id == id, record.service == service else {
                 throw LifeboatError(.corrupt, "\(path) does not describe backup \(id) of \(service)")
             }
@@ -103,10 +103,9 @@ public struct Repository: Sendable {
     /// incomplete ones (no `backup.json`: a backup that never committed).
     public func listing(service: String) -> BackupListing {
         var listing = BackupListing()
-        let ids = ((try? FileManager.default.contentsOfDirectory(atPath: servicePath(service))) ?? [])
-            .filter { !$0.hasPrefix(".") }.sorted()
+        let ids = ((try? store.list(serviceFolder(service))) ?? []).filter { !$0.name.hasPrefix(".") }.map(\.name).sorted()
         for id in ids {
-            if !FileManager.default.fileExists(atPath: "\(backupPath(service: service, id: id))/backup.json") {
+            if !store.exists("\(backupFolder(service: service, id: id))/backup.json") {
                 listing.incomplete.append(id)
                 continue
             }

@@ -123,11 +123,11 @@ final class ArchiveExtraction: @unchecked Sendable {
         guard let object = owner.objects.first(where: { $0.name == ref.archive }) else {
             throw LifeboatError(.corrupt, "\(label) is not listed in backup \(ref.backup)'s backup.json; \(affected)")
         }
-        let path = repository.objectPath(service: service, id: ref.backup, name: ref.archive)
-        guard FileManager.default.fileExists(atPath: path) else {
+        let key = repository.objectKey(service: service, id: ref.backup, name: ref.archive)
+        guard let source = try repository.store.open(key) else {
             throw LifeboatError(.corrupt, "\(label) is missing; \(affected)")
         }
-        let manifest = try ManifestReader(path: plan.manifestPath)
+        let manifest = try plan.openManifest()
         func nextWanted() throws -> ManifestEntry? {
             while let entry = try manifest.next() {
                 if entry.kind == .file && entry.ref == ref.backup && entry.archive == ref.archive { return entry }
@@ -136,7 +136,7 @@ final class ArchiveExtraction: @unchecked Sendable {
         }
         var current: TreePath?
         do {
-            let reader = try TarReader(source: try FileSource(path: path))
+            let reader = try TarReader(source: source)
             while let wanted = try nextWanted() {
                 if stopped { return }
                 current = wanted.path

@@ -4,13 +4,13 @@ import LifeboatNative
 /// path found in either: `(entry, nil)` listed but missing on disk, `(nil, found)` on disk but not
 /// listed, `(entry, found)` both. `visit` returns whether to descend into a folder found on disk.
 struct ManifestTreeMerge {
-    let manifestPath: String
+    let plan: RestorePlan
     let layout: RestoreLayout
     /// Paths matching these patterns are not walked (see `TreeScanner`).
     var excludes: [String] = []
 
     func run(_ visit: (ManifestEntry?, ScannedEntry?) throws -> Bool, problem: (String) -> Void) throws {
-        let manifest = try ManifestReader(path: manifestPath)
+        let manifest = try plan.openManifest()
         var pending = try manifest.next()
         try TreeScanner(layout: layout, excludes: excludes).walk({ found in
             while let entry = pending, entry.path < found.path {

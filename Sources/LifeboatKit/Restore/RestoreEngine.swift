@@ -13,7 +13,7 @@ public struct RestoreEngine: Sendable {
         switch selector {
         case .latest:
             guard let newest = records.last else {
-                throw LifeboatError(.usage, "service \(service) has no complete backup in \(repository.root); run `lifeboat backup \(service)` first")
+                throw LifeboatError(.usage, "service \(service) has no complete backup in \(repository.location); run `lifeboat backup \(service)` first")
             }
             return newest
         case .id(let id):
@@ -125,7 +125,7 @@ public struct RestoreEngine: Sendable {
     /// catalog) are never removed: a backup does not contain them, so their absence proves nothing.
     private func removeExtras(plan: RestorePlan, layout: RestoreLayout, excludes: [String]) throws -> Int {
         var removed = try clearAncestors(of: layout)
-        try ManifestTreeMerge(manifestPath: plan.manifestPath, layout: layout, excludes: excludes).run({ entry, found in
+        try ManifestTreeMerge(plan: plan, layout: layout, excludes: excludes).run({ entry, found in
             guard let found else { return false }
             if let entry, entry.matchesKind(of: found.status) { return true }
             try removeTree(found.absolute)
@@ -157,7 +157,7 @@ public struct RestoreEngine: Sendable {
 
     private func createNonFileEntries(plan: RestorePlan, layout: RestoreLayout, disk: DiskWriter, result: inout RestoreResult,
                                       foldersOnly: Bool = false) throws {
-        let manifest = try ManifestReader(path: plan.manifestPath)
+        let manifest = try plan.openManifest()
         while let entry = try manifest.next() {
             if foldersOnly && entry.kind != .directory { continue }
             let path = layout.disk(entry.path)

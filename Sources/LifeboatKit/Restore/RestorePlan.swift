@@ -5,20 +5,24 @@ import LifeboatNative
 /// inside a backed-up root, the manifest's SHA-256 equal to the one in `backup.json`.
 struct RestorePlan: Sendable {
     let record: BackupRecord
-    let manifestPath: String
+    let repository: Repository
+    let manifestKey: String
     let roots: [TreePath]
     /// Archives to read, oldest first, with how many files each provides.
     let archives: [(ref: ArchiveRef, files: Int, example: TreePath)]
     let fileCount: Int
     let totalBytes: Int64
 
+    /// Reads the manifest again from the start.
+    func openManifest() throws -> ManifestReader { try repository.manifestReader(manifestKey) }
+
     static func make(record: BackupRecord, repository: Repository) throws -> RestorePlan {
         guard let object = record.manifestObject else {
             throw LifeboatError(.corrupt, "backup \(record.id) of \(record.service): backup.json lists no manifest")
         }
-        let path = repository.objectPath(service: record.service, id: record.id, name: object.name)
-        let objectLabel = "object services/\(record.service)/\(record.id)/\(object.name)"
-        guard FileManager.default.fileExists(atPath: path) else {
+        let key = repository.objectKey(service: record.service, id: record.id, name: object.name)
+        let objectLabel = "object \(key)"
+        guard let source = try repository.store.open(key) else {
             throw LifeboatError(.corrupt, "\(objectLabel) is missing: backup \(record.id) cannot be restored (all its files are affected)")
         }
         var counts: [ArchiveRef: (Int, TreePath)] = [:]
@@ -26,7 +30,7 @@ struct RestorePlan: Sendable {
         var totalBytes: Int64 = 0
         let roots: [TreePath]
         do {
-            let reader = try ManifestReader(path: path)
+            let reader = try ManifestReader(source: source)
             roots = reader.header.roots.map { TreePath(bytes: Array($0.utf8)) }
             guard roots.allSatisfy(\.isConfined) else { throw ManifestFormatError("a root path is absolute or contains '..'") }
             var lastSymlink: TreePath?
@@ -76,7 +80,7 @@ struct RestorePlan: Sendable {
             throw LifeboatError(.corrupt, "\(objectLabel) is damaged (\(error)): backup \(record.id) cannot be restored (all its files are affected)", cause: error)
         }
         let archives = counts.keys.sorted().map { (ref: $0, files: counts[$0]!.0, example: counts[$0]!.1) }
-        return RestorePlan(record: record, manifestPath: path, roots: roots, archives: archives, fileCount: fileCount, totalBytes: totalBytes)
+        return RestorePlan(record: record, repository: repository, manifestKey: key, roots: roots, archives: archives, fileCount: fileCount, totalBytes: totalBytes)
     }
 
     /// Refuses entries that could escape the target: absolute paths, `..`, paths outside the roots.

@@ -63,16 +63,16 @@ extension Workspace {
     ///
     /// Periods are computed in `timeZone` (default: the tier's, like its schedules); `now` is the time the rules
     /// are evaluated at (``RetentionPolicy``). The age of incomplete folders is measured on the real
-    /// clock, since it is about files on disk. Backups are removed newest first, each by renaming its
-    /// folder to a hidden `.removing-ID` first (then syncing the service folder), so that a prune killed
-    /// at any moment leaves only whole backups whose data is all present, plus `.removing-` folders that
-    /// the next prune or backup removes. The catalog forgets removed backups, and a `prune` job run is
+    /// clock, since it is about objects in the store. Backups are removed newest first, each made to stop
+    /// existing in one step first (`ObjectStore.removeBackup`: a local folder is renamed to a hidden
+    /// `.removing-ID`, an S3 backup loses its `backup.json`), so that a prune killed at any moment leaves
+    /// only whole backups whose data is all present, plus debris that the next prune or backup removes. The catalog forgets removed backups, and a `prune` job run is
     /// recorded (not in a dry run).
     public func prune(_ service: Service, dryRun: Bool, now: Date,
                       timeZone: TimeZone? = nil) throws -> PruneReport {
         let tier = try config.tier(for: service)
         try RetentionPolicy.validate(tier.keep, tier: tier.name)
-        let lock = try ServiceLock(repository: repository, service: service.name, purpose: "prune")
+        let lock = try repository.store.lock(service: service.name, purpose: "prune")
         defer { withExtendedLifetime(lock) {} }
         let started = Date()
 
@@ -97,20 +97,20 @@ extension Workspace {
                                          reasons: decision.reasons))
             } else {
                 report.removed.append(.init(id: record.id, kind: record.kind.rawValue, finished: record.finished,
-                                            bytes: folderBytes(repository.backupPath(service: service.name, id: record.id))))
+                                            bytes: repository.store.folderBytes(repository.backupFolder(service: service.name, id: record.id))))
             }
         }
         report.kept.sort { $0.id < $1.id }
         let clock = Date()
         for id in listing.incomplete {
-            let folder = repository.backupPath(service: service.name, id: id)
+            let folder = repository.backupFolder(service: service.name, id: id)
             guard let modified = newestModification(folder), clock.timeIntervalSince(modified) > Self.incompleteAge else { continue }
-            report.incomplete.append(.init(id: id, kind: nil, finished: nil, bytes: folderBytes(folder)))
+            report.incomplete.append(.init(id: id, kind: nil, finished: nil, bytes: repository.store.folderBytes(folder)))
         }
         // What an interrupted removal left: no longer a backup, so it goes whatever its age.
         for name in repository.removalLeftovers(service: service.name) {
             report.incomplete.append(.init(id: name, kind: nil, finished: nil,
-                                           bytes: folderBytes(repository.backupPath(service: service.name, id: name))))
+                                           bytes: repository.store.folderBytes(repository.backupFolder(service: service.name, id: name))))
         }
         report.bytesFreed = (report.removed + report.incomplete).reduce(0) { $0 + $1.bytes }
         if dryRun { return report }
@@ -122,13 +122,12 @@ extension Workspace {
             FaultPoint.pruneBeforeDelete.reach()
             // Newest first: a backup is removed only after every removed backup that refers to it.
             for removed in report.removed.reversed() {
-                try removeBackupFolder(service: service.name, id: removed.id)
+                try repository.store.removeBackup(repository.backupFolder(service: service.name, id: removed.id))
                 gone.append(removed.id)
             }
             for folder in report.incomplete {
-                try removeTree(Array(repository.backupPath(service: service.name, id: folder.id).utf8))
+                try repository.store.deleteFolder(repository.backupFolder(service: service.name, id: folder.id))
             }
-            try syncFolder(repository.servicePath(service.name))
             FaultPoint.pruneAfterDelete.reach()
         } catch {
             _ = try? catalog.removeBackups(gone)
@@ -151,35 +150,10 @@ extension Workspace {
         return report
     }
 
-    /// Makes a backup stop existing in one step — its folder is renamed to a hidden `.removing-ID`,
-    /// durably — then removes that. A prune killed in between leaves a folder no listing shows and
-    /// whose name says it is debris, so the next prune or backup removes it whatever its age.
-    private func removeBackupFolder(service: String, id: String) throws {
-        let folder = repository.backupPath(service: service, id: id)
-        let doomed = repository.backupPath(service: service, id: Repository.removalPrefix + id)
-        if rename(folder, doomed) != 0 {
-            throw LifeboatError(.io, "cannot remove \(folder): \(String(cString: strerror(errno))); the backup was kept")
-        }
-        try syncFolder(repository.servicePath(service))
-        FaultPoint.pruneMidDelete.reach()
-        try removeTree(Array(doomed.utf8))
-    }
-
-    /// The logical size of every file below `path`, symlinks not followed.
-    private func folderBytes(_ path: String) -> Int64 {
-        guard let status = try? FileStatus.lstat(Array(path.utf8)) else { return 0 }
-        guard status.kind == .directory else { return status.kind == .regular ? status.size : 0 }
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-        return names.reduce(0) { $0 + folderBytes("\(path)/\($1)") }
-    }
-
-    /// The latest modification time of `path` and the entries directly in it.
-    private func newestModification(_ path: String) -> Date? {
-        guard let status = try? FileStatus.lstat(Array(path.utf8)) else { return nil }
-        var newest = status.mtimeNs
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
-            if let entry = try? FileStatus.lstat(Array("\(path)/\(name)".utf8)) { newest = max(newest, entry.mtimeNs) }
-        }
-        return Date(timeIntervalSince1970: TimeInterval(newest) / 1_000_000_000)
+    /// The latest modification time of the objects directly in a folder; an empty folder counts as old
+    /// (nothing in it can be in use: a backup writing there would hold the lock prune holds).
+    private func newestModification(_ folder: String) -> Date? {
+        let entries = (try? repository.store.list(folder)) ?? []
+        return entries.isEmpty ? .distantPast : entries.compactMap(\.modified).max()
     }
 }

@@ -74,14 +74,13 @@ public struct ObjectVerifier: Sendable {
     }
 
     private func check(_ object: BackupRecord.Object, of record: BackupRecord, progress: (Int64) -> Void, bytes: inout Int64) -> ObjectProblem? {
-        let path = repository.objectPath(service: record.service, id: record.id, name: object.name)
+        let key = repository.objectKey(service: record.service, id: record.id, name: object.name)
         func problem(_ kind: String, _ detail: String) -> ObjectProblem {
             ObjectProblem(service: record.service, backup: record.id, object: object.name, problem: kind, detail: detail,
                           affectedBackups: [], affectedFiles: [], affectedFileCount: 0)
         }
-        guard FileManager.default.fileExists(atPath: path) else { return problem("missing", "the object file is missing") }
         do {
-            let source = try FileSource(path: path)
+            guard let source = try repository.store.open(key) else { return problem("missing", "the object file is missing") }
             let digest = try source.drainAndDigest()
             bytes += source.bytesRead
             progress(bytes)
@@ -113,8 +112,8 @@ public struct ObjectVerifier: Sendable {
         var files = Set<TreePath>()
         for record in records where record.id >= problem.backup && !brokenManifests.contains(record.id) {
             guard let manifest = record.manifestObject else { continue }
-            let path = repository.objectPath(service: record.service, id: record.id, name: manifest.name)
-            guard let reader = try? ManifestReader(path: path) else { continue }
+            let key = repository.objectKey(service: record.service, id: record.id, name: manifest.name)
+            guard let reader = try? repository.manifestReader(key) else { continue }
             var hit = false
             while let entry = try? reader.next() {
                 guard entry.kind == .file, entry.ref == problem.backup, wholeBackup || entry.archive == problem.object else { continue }

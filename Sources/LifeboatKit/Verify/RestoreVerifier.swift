@@ -59,7 +59,7 @@ public struct RestoreVerifier: Sendable {
         verification.bytes = restored.bytes
         let clock = ContinuousClock.now
         let plan = try RestorePlan.make(record: record, repository: repository)
-        let comparison = TreeComparison(manifestPath: plan.manifestPath,
+        let comparison = TreeComparison(plan: plan,
                                         layout: RestoreLayout(target: Array(restored.target.utf8), roots: plan.roots),
                                         compareOwnership: geteuid() == 0)
         let differences = try comparison.differences()

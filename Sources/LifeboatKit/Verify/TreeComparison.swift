@@ -4,7 +4,7 @@ import LifeboatNative
 
 /// Compares a restored tree with the manifest it was restored from, path by path.
 struct TreeComparison {
-    let manifestPath: String
+    let plan: RestorePlan
     let layout: RestoreLayout
     let compareOwnership: Bool
 
@@ -18,7 +18,7 @@ struct TreeComparison {
             count += 1
             if lines.count < limit { lines.append(line) }
         }
-        try ManifestTreeMerge(manifestPath: manifestPath, layout: layout).run({ entry, found in
+        try ManifestTreeMerge(plan: plan, layout: layout).run({ entry, found in
             guard let entry else {
                 report("\(found!.path): present after restore but not in the manifest")
                 return false

@@ -3,12 +3,12 @@ import Glibc
 import Logging
 import Synchronization
 
-/// An exclusive lock on one service of a local repository: `flock` on `locks/<service>.lock`, which the
+/// An exclusive lock on one service of a local repository folder: `flock` on `locks/<service>.lock`, which the
 /// kernel releases when the process dies (also on kill -9), plus a lease record (host, pid, purpose,
 /// start, expiry) written into the file so that whoever is refused can see who holds it. The lease is
 /// renewed every minute while held (expiry = now + 10 minutes). A lease left in a free lock file means
 /// its holder died without releasing it: it is taken over with a log line.
-public final class ServiceLock: @unchecked Sendable {
+final class LocalLock: StoreLock, @unchecked Sendable {
     private let fd: Int32
     public let path: String
     private let renewal: any DispatchSourceTimer
@@ -22,9 +22,9 @@ public final class ServiceLock: @unchecked Sendable {
     private static let leaseLength: TimeInterval = 600
 
     /// Takes the lock or throws `.locked` naming the holder. Never waits.
-    public init(repository: Repository, service: String, purpose: String) throws {
-        path = "\(repository.locksPath)/\(service).lock"
-        try? makeDurableFolder(repository.locksPath)
+    init(folder: String, service: String, purpose: String) throws {
+        path = "\(folder)/\(service).lock"
+        try? makeDurableFolder(folder)
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, RepositoryPermissions.file)
         if fd < 0 { throw LifeboatError(.io, "cannot open lock file \(path): \(String(cString: strerror(errno)))") }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
@@ -54,23 +54,12 @@ public final class ServiceLock: @unchecked Sendable {
         renewal.resume()
     }
 
-    /// One lock file of a repository, as `lifeboat locks` shows it.
-    public struct Listing: Sendable, Codable {
-        public var service: String
-        /// A live process holds it (the kernel releases it when the holder dies, also on kill -9).
-        public var held: Bool
-        /// The holder's lease record (host, pid, purpose, started, expires); empty when free.
-        public var lease: String
-        /// A free lock's leftover lease: its holder died without releasing it (the next run takes it over).
-        public var staleLease: String = ""
-    }
-
     /// Every lock file of the repository. Reading takes no lock; a probe with `LOCK_NB` tells held
     /// from free without waiting.
-    public static func list(repository: Repository) -> [Listing] {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: repository.locksPath)) ?? []).filter { $0.hasSuffix(".lock") }.sorted()
+    static func list(folder: String) -> [LockListing] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".lock") }.sorted()
         return names.map { name in
-            let path = "\(repository.locksPath)/\(name)"
+            let path = "\(folder)/\(name)"
             let lease = ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             var held = false
             let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -78,7 +67,7 @@ public final class ServiceLock: @unchecked Sendable {
                 if flock(fd, LOCK_EX | LOCK_NB) == 0 { flock(fd, LOCK_UN) } else { held = errno == EWOULDBLOCK }
                 close(fd)
             }
-            return Listing(service: String(name.dropLast(".lock".count)), held: held, lease: held ? lease : "",
+            return LockListing(service: String(name.dropLast(".lock".count)), held: held, lease: held ? lease : "",
                            staleLease: held ? "" : lease)
         }
     }

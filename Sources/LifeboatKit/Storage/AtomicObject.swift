@@ -5,9 +5,11 @@ import LifeboatNative
 /// An object being written under a temporary name in its final folder. `commit()` makes it durable and
 /// visible in one step: fsync the file, rename it to its final name, fsync the folder. A process killed
 /// before `commit()` leaves only a `.tmp-` file, which readers ignore and cleanup removes.
-final class PendingObject {
+final class PendingObject: ObjectUpload {
     let finalPath: String
-    let sink: FileSink
+    let file: FileSink
+    var sink: any ByteSink { file }
+    var bytesWritten: Int64 { file.bytesWritten }
 
     init(finalPath: String) throws {
         self.finalPath = finalPath
@@ -15,7 +17,7 @@ final class PendingObject {
         let name = (finalPath as NSString).lastPathComponent
         let temp = "\(folder)/.tmp-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         do {
-            sink = try FileSink(creating: temp, mode: RepositoryPermissions.file)
+            file = try FileSink(creating: temp, mode: RepositoryPermissions.file)
         } catch {
             throw LifeboatError(.io, "cannot create \(temp): \(error)", cause: error)
         }
@@ -24,12 +26,12 @@ final class PendingObject {
     /// Returns the object's size and SHA-256 once it is durable under its final name.
     func commit() throws -> BackupRecord.Object {
         do {
-            let digest = try sink.finish()
+            let digest = try file.finish()
             FaultPoint.objectBeforeRename.reach()
-            if rename(sink.path, finalPath) != 0 { throw NativeError.posix("rename", path: finalPath) }
+            if rename(file.path, finalPath) != 0 { throw NativeError.posix("rename", path: finalPath) }
             FaultPoint.objectAfterRename.reach()
             try syncFolder((finalPath as NSString).deletingLastPathComponent)
-            return BackupRecord.Object(name: (finalPath as NSString).lastPathComponent, size: sink.bytesWritten, sha256: digest.hex)
+            return BackupRecord.Object(name: (finalPath as NSString).lastPathComponent, size: file.bytesWritten, sha256: digest.hex)
         } catch let error as LifeboatError {
             throw error
         } catch {
@@ -38,19 +40,8 @@ final class PendingObject {
     }
 
     /// Removes the temporary file (after a failure).
-    func discard() { unlink(sink.path) }
-
-    /// Writes `bytes` as a complete object at `path`.
-    static func write(_ bytes: [UInt8], to path: String) throws -> BackupRecord.Object {
-        let object = try PendingObject(finalPath: path)
-        do {
-            try object.sink.write(bytes)
-        } catch {
-            object.discard()
-            throw LifeboatError(.io, "cannot write \(path): \(error)", cause: error)
-        }
-        return try object.commit()
-    }
+    func discard() { unlink(file.path) }
+}
 }
 
 /// fsync a folder so that a rename or create inside it survives a crash.
