@@ -42,7 +42,6 @@ final class PendingObject: ObjectUpload {
     /// Removes the temporary file (after a failure).
     func discard() { unlink(file.path) }
 }
-}
 
 /// fsync a folder so that a rename or create inside it survives a crash.
 func syncFolder(_ path: String) throws {
