@@ -18,16 +18,17 @@ let package = Package(
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-        .target(name: "LifeboatNative", dependencies: ["CArchive", "CZstd", "CCrypto"], exclude: ["README.md"]),
+        .target(name: "LifeboatNative", dependencies: ["CArchive", "CZstd", "CCrypto"], exclude: ["README.md", "Crypto/README.md"]),
         .target(
             name: "LifeboatKit",
             dependencies: [
                 "LifeboatNative",
+                "CCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            exclude: ["Config/README.md", "Backup/README.md", "Restore/README.md", "Verify/README.md", "Catalog/README.md", "Report/README.md"]
+            exclude: ["Storage/S3/README.md", "Config/README.md", "Backup/README.md", "Restore/README.md", "Verify/README.md", "Catalog/README.md", "Report/README.md"]
         ),
         .executableTarget(
             name: "lifeboat",

@@ -9,20 +9,24 @@ public struct Workspace: Sendable {
     public let repository: Repository
     public let catalog: Catalog
 
-    /// Creates the repository and the catalog named by `config`; refuses an existing repository.
-    public static func initialize(config: LifeboatConfig) throws -> Workspace {
+    /// Creates the repository and the catalog named by `config`; refuses an existing repository. With
+    /// `encryptWith`, the repository is encrypted and that passphrase (or key file content) opens it.
+    public static func initialize(config: LifeboatConfig, encryptWith passphrase: [UInt8]? = nil) throws -> Workspace {
         RepositoryPermissions.set(groupReadable: config.groupReadable)
-        let repository = try Repository.create(in: try config.makeStore(), compressionLevel: config.compressionLevel)
+        let store = try config.makeStore()
+        let repository = try passphrase.map { try Repository.createEncrypted(in: store, compressionLevel: config.compressionLevel, passphrase: $0) }
+            ?? Repository.create(in: store, compressionLevel: config.compressionLevel)
         let catalog = try Catalog(path: config.catalog)
         try catalog.setRepository(id: repository.info.id, location: repository.location, formatVersion: repository.info.version)
         return Workspace(config: config, repository: repository, catalog: catalog)
     }
 
-    /// Opens the repository and catalog of `config`.
-    public init(config: LifeboatConfig) throws {
+    /// Opens the repository and catalog of `config`; an encrypted repository takes its passphrase from
+    /// `passphrase` (see `PassphraseSource`).
+    public init(config: LifeboatConfig, passphrase: PassphraseSource = PassphraseSource()) throws {
         RepositoryPermissions.set(groupReadable: config.groupReadable)
         self.config = config
-        repository = try Repository.open(in: try config.makeStore())
+        repository = try Repository.open(in: try config.makeStore(), passphrase: passphrase, configured: config.passphraseFile)
         catalog = try Catalog(path: config.catalog)
     }
 

@@ -13,6 +13,12 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Log lines as `text` (default) or `json` (one object per line, info and up).", valueName: "format"))
     var logFormat: LogFormat = .text
 
+    @Option(name: .long, help: ArgumentHelp("A file whose first line is the passphrase of an encrypted repository (default: $LIFEBOAT_PASSPHRASE, the config's passphrase_file, then a prompt on a terminal).", valueName: "file"))
+    var passphraseFile: String?
+
+    @Option(name: .long, help: ArgumentHelp("A key file (at least 32 bytes, used whole) instead of a passphrase.", valueName: "file"))
+    var keyFile: String?
+
     enum LogFormat: String, ExpressibleByArgument {
         case text, json
     }
@@ -22,5 +28,10 @@ struct GlobalOptions: ParsableArguments {
                                 currentDirectory: FileManager.default.currentDirectoryPath)
     }
 
-    func workspace() throws -> Workspace { try Workspace(config: loadConfig()) }
+    func workspace() throws -> Workspace { try Workspace(config: loadConfig(), passphrase: passphrase) }
+
+    /// Where the passphrase comes from; never from an argument's value, which `ps` would show.
+    var passphrase: PassphraseSource {
+        PassphraseSource(keyFile: keyFile, passphraseFile: passphraseFile, prompt: SecretPrompt.ask)
+    }
 }

@@ -13,13 +13,20 @@ struct InitCommand: AsyncParsableCommand {
     @Flag(help: "Print the result as one JSON object.")
     var json = false
 
+    @Flag(help: "Encrypt the repository (AES-256-GCM). The passphrase comes from --key-file, --passphrase-file, $LIFEBOAT_PASSPHRASE or the config's passphrase_file, else a prompt asks for it twice.")
+    var encrypt = false
+
     func run() async throws {
-        let workspace = try Workspace.initialize(config: global.loadConfig())
+        let config = try global.loadConfig()
+        let passphrase = encrypt ? try global.passphrase.resolveNew(for: config.repository, configured: config.passphraseFile) : nil
+        let workspace = try Workspace.initialize(config: config, encryptWith: passphrase)
         if json {
             try Terminal.json(["repository": workspace.repository.location, "id": workspace.repository.info.id,
+                               "encrypted": workspace.repository.info.encryption == nil ? "no" : "yes",
                                "catalog": workspace.config.catalog, "compression": "zstd-\(workspace.repository.info.compression.level)"])
         } else {
-            Terminal.line("Created repository \(workspace.repository.location) (id \(workspace.repository.info.id), zstd level \(workspace.repository.info.compression.level))")
+            let encrypted = workspace.repository.info.encryption == nil ? "" : ", encrypted: keep the passphrase safe, without it no backup can be read"
+            Terminal.line("Created repository \(workspace.repository.location) (id \(workspace.repository.info.id), zstd level \(workspace.repository.info.compression.level)\(encrypted))")
             Terminal.line("Created catalog \(workspace.config.catalog)")
         }
     }

@@ -16,7 +16,8 @@ struct Lifeboat: AsyncParsableCommand {
         subcommands: [InitCommand.self, BackupCommand.self, BackupsCommand.self, RestoreCommand.self,
                       VerifyCommand.self, CatalogCommand.self, ScheduleCommand.self, RunDueCommand.self,
                       DaemonCommand.self, LocksCommand.self, PruneCommand.self, ConfigCommand.self,
-                      VerificationsCommand.self, PlanCommand.self, DrillCommand.self, DrillsCommand.self, ReportCommand.self, DoctorCommand.self, RepairCommand.self]
+                      VerificationsCommand.self, PlanCommand.self, DrillCommand.self, DrillsCommand.self, ReportCommand.self, DoctorCommand.self, RepairCommand.self,
+                      KeyCommand.self]
     )
 
     /// Parses, runs, and maps every error to the documented exit codes in this one place.

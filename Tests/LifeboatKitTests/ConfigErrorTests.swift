@@ -26,7 +26,7 @@ struct ConfigErrorTests {
     @Test("an unknown key lists the valid keys and suggests the closest")
     func unknownKeys() {
         expectLocated(configError("repository: /r\nservics:\n  a: {}\n"), line: 2, keyPath: "servics",
-                      #"unknown key; did you mean "services"? (valid keys: repository, catalog, compression, tiers, services, group_access)"#)
+                      #"unknown key; did you mean "services"? (valid keys: repository, s3, passphrase_file, repositories, catalog, compression, tiers, services, group_access)"#)
         expectLocated(configError("tiers:\n  tier-1-critical:\n    rto: 1h\n    rpoo: 5m\n"), line: 4,
                       keyPath: "tiers.tier-1-critical.rpoo", #"did you mean "rpo"?"#, "valid keys: rto, rpo, full, incremental, keep, verify, drill")
         expectLocated(configError("services:\n  a:\n    source: { type: files, paths: [/a], excludes: [x] }\n"), line: 3,
@@ -118,8 +118,16 @@ struct ConfigErrorTests {
 
     @Test("repository, catalog and compression are checked")
     func topLevelValues() {
-        expectLocated(configError("catalog: x\nrepository: s3://bucket/prefix\n"), line: 2, keyPath: "repository",
-                      "S3 repositories are not supported by this version yet")
+        expectLocated(configError("catalog: x\nrepository: ftp://host/backups\n"), line: 2, keyPath: "repository",
+                      #""ftp://" repositories are not supported"#, "s3://bucket/prefix")
+        expectLocated(configError("repository: s3://Bad_Bucket/x\n"), line: 1, keyPath: "repository", "s3://")
+        expectLocated(configError("repository: s3://backups/x\ns3:\n  endpoint: minio:9000\n"), line: 3, keyPath: "s3.endpoint",
+                      "expected an http:// or https:// URL")
+        expectLocated(configError("s3:\n  regin: eu\n"), line: 2, keyPath: "s3.regin", #"did you mean "region"?"#)
+        expectLocated(configError("repositories:\n  offsite: { s3: { region: eu-west-1 } }\n"), line: 2, keyPath: "repositories.offsite",
+                      "url")
+        expectLocated(configError("repository: /srv/repo\nrepositories:\n  copy: { url: /srv/repo }\n"), line: 3,
+                      keyPath: "repositories.copy.url", "this is the main repository")
         expectLocated(configError("compression: 22\n"), line: 1, keyPath: "compression", "22 is out of range", "from 1 to 19")
         expectLocated(configError("compression: fast\n"), line: 1, keyPath: "compression", "got a string",
                       "compression: 3 or compression: { level: 3 }")

@@ -2,7 +2,7 @@ import Foundation
 import Yams
 
 extension LifeboatConfig {
-    static let keys = ["repository", "catalog", "compression", "tiers", "services", "group_access"]
+    static let keys = ["repository", "s3", "passphrase_file", "repositories", "catalog", "compression", "tiers", "services", "group_access"]
 
     /// Finds and reads the configuration: `explicitPath` (`--config FILE`), else the file named by
     /// `$LIFEBOAT_CONFIG`, else `lifeboat.yaml` in `currentDirectory`. Relative paths are taken
@@ -88,6 +88,11 @@ extension LifeboatConfig {
             tiers: tiers,
             services: try Service.parseAll(mapping["services"], tiers: tiers, directory: directory))
         config.groupReadable = try groupAccess(mapping.present("group_access"))
+        config.s3 = try S3Options.parse(mapping.present("s3"))
+        config.passphraseFile = try mapping.present("passphrase_file").map {
+            try Self.path($0, example: "passphrase_file: /etc/lifeboat/passphrase", directory: directory)
+        }
+        config.repositories = try RepositorySpec.parseAll(mapping.present("repositories"), directory: directory, main: config.repository)
         return config
     }
 
@@ -103,14 +108,30 @@ extension LifeboatConfig {
     }
 
     private static func repository(_ node: ConfigNode?, directory: String) throws -> String {
-        let example = "repository: ./lifeboat-repo"
-        if let node, let scheme = try node.string("a folder path", example: example).urlScheme {
-            let problem = scheme == "s3"
-                ? "S3 repositories are not supported by this version yet"
-                : "\"\(scheme)://\" repositories are not supported"
-            throw node.error("\(problem); use a local folder (e.g. \(example))")
+        guard let node else { return ConfigPath.absolute(defaultRepository, relativeTo: directory) }
+        return try repositoryLocation(node, directory: directory)
+    }
+
+    /// A local folder (absolute, or relative to the config file) or `s3://bucket/prefix`.
+    static func repositoryLocation(_ node: ConfigNode, directory: String) throws -> String {
+        let example = "repository: ./lifeboat-repo or repository: s3://bucket/prefix"
+        let written = try node.string("a folder path or an s3:// URL", example: example)
+        if let scheme = written.urlScheme {
+            guard scheme == "s3" else {
+                throw node.error("\"\(scheme)://\" repositories are not supported; use a local folder or s3://bucket/prefix (e.g. \(example))")
+            }
+            do {
+                return try S3Location(parsing: written).description
+            } catch let error as LifeboatError {
+                throw node.error(error.message)
+            }
         }
-        return try location(node, default: defaultRepository, example: example, directory: directory)
+        return try path(node, example: example, directory: directory)
+    }
+
+    /// A path: absolute, or relative to the config file's folder.
+    static func path(_ node: ConfigNode, example: String, directory: String) throws -> String {
+        try location(node, default: "", example: example, directory: directory)
     }
 
     private static func location(_ node: ConfigNode?, default: String, example: String, directory: String) throws -> String {

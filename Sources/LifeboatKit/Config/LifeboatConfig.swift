@@ -6,8 +6,14 @@ public struct LifeboatConfig: Sendable, Hashable {
     /// The absolute path of the file this configuration was read from; relative paths in it were
     /// resolved against its folder.
     public var filePath: String
-    /// The repository: an absolute local folder (S3 is not supported by this version yet).
+    /// The repository: an absolute local folder, or `s3://bucket/prefix` (reached with `s3`).
     public var repository: String
+    /// How to reach an S3 `repository`.
+    public var s3 = S3Options()
+    /// A file holding the passphrase of an encrypted main repository (else `LIFEBOAT_PASSPHRASE`).
+    public var passphraseFile: String?
+    /// Other repositories by name: where `lifeboat copy --to NAME` and a tier's `copy_to` copy backups.
+    public var repositories: [RepositorySpec] = []
     /// The catalog database file: an absolute path.
     public var catalog: String
     /// The zstd level for new backups, 1...19.
@@ -74,7 +80,7 @@ public struct LifeboatConfig: Sendable, Hashable {
         service.overrides.applied(to: try tier(named: service.tier))
     }
 
-    private static func unknown(_ what: String, _ name: String, known: [String], file: String) -> LifeboatError {
+    static func unknown(_ what: String, _ name: String, known: [String], file: String) -> LifeboatError {
         let hint = ConfigDiagnostics.suggestion(for: name, among: known).map { "did you mean \"\($0)\"? " } ?? ""
         let list = known.isEmpty ? "\(file) defines no \(what)s" : "known \(what)s: \(known.joined(separator: ", "))"
         return LifeboatError(.usage, "unknown \(what) \"\(name)\"; \(hint)(\(list))")

@@ -44,7 +44,7 @@ struct RepositoryDoctor {
     }
 
     /// The names the format defines at the top of a repository.
-    static let knownTopLevel: Set<String> = [RepositoryInfo.fileName, "services", "records", "locks", "quarantine"]
+    static let knownTopLevel: Set<String> = [RepositoryInfo.fileName, "services", "records", "locks", "keys", "quarantine"]
 
     private func topLevel() -> [DoctorFinding] {
         let names = ((try? store.list("")) ?? []).map(\.name)

@@ -9,6 +9,14 @@ public struct Repository: Sendable {
 
     /// Creates a new repository; refuses a store that already holds one or holds anything else.
     public static func create(in store: any ObjectStore, compressionLevel: Int) throws -> Repository {
+        try create(in: store, compressionLevel: compressionLevel, encryption: nil) { store }
+    }
+
+    /// Creates a repository; `prepare` writes what must exist before the description (keys) and
+    /// returns the store to work through. The description is written last: a repository exists once
+    /// it is complete.
+    static func create(in store: any ObjectStore, compressionLevel: Int, encryption: RepositoryInfo.Encryption?,
+                       prepare: () throws -> any ObjectStore) throws -> Repository {
         if try store.size(RepositoryInfo.fileName) != nil {
             throw LifeboatError(.repository, "a repository already exists at \(store.location); it was left untouched (use it as it is, or choose another path)")
         }
@@ -16,14 +24,17 @@ public struct Repository: Sendable {
             throw LifeboatError(.repository, "\(store.location) is not empty; choose a new or empty folder for the repository")
         }
         let info = RepositoryInfo(id: UUID().uuidString.lowercased(), created: Timestamp.format(Date()),
-                                  compression: .init(level: compressionLevel), encryption: nil)
+                                  compression: .init(level: compressionLevel), encryption: encryption)
         for folder in ["services", "records", "locks"] { try store.makeFolder(folder) }
+        let working = try prepare()
         _ = try store.write(try jsonBytes(info), to: RepositoryInfo.fileName)
-        return Repository(store: store, info: info)
+        return Repository(store: working, info: info)
     }
 
-    /// Opens an existing repository, checking its format and version.
-    public static func open(in store: any ObjectStore) throws -> Repository {
+    /// Opens an existing repository, checking its format and version. An encrypted one asks
+    /// `passphrase` (with the config's `passphrase_file` as `configured`) and is unlocked before any
+    /// other object is read.
+    public static func open(in store: any ObjectStore, passphrase: PassphraseSource = .none, configured: String? = nil) throws -> Repository {
         let path = store.display(RepositoryInfo.fileName)
         guard let data = try store.read(RepositoryInfo.fileName) else {
             throw LifeboatError(.repository, "no repository at \(store.location) (\(RepositoryInfo.fileName) is missing); run `lifeboat init` to create one, or check `repository:` in the config")
@@ -34,8 +45,12 @@ public struct Repository: Sendable {
         guard info.version <= RepositoryInfo.supportedVersion else {
             throw LifeboatError(.repository, "repository \(store.location) uses format version \(info.version); this Lifeboat reads version \(RepositoryInfo.supportedVersion). Upgrade Lifeboat")
         }
-        if info.encryption != nil {
-            throw LifeboatError(.repository, "repository \(store.location) is encrypted; this version of Lifeboat cannot read encrypted repositories")
+        if let encryption = info.encryption {
+            guard encryption.cipher == "aes-256-gcm", encryption.objectFormat == "LBENC001", encryption.kdf == "scrypt" else {
+                throw LifeboatError(.repository, "repository \(store.location) is encrypted with \(encryption.cipher)/\(encryption.objectFormat)/\(encryption.kdf), which this Lifeboat does not know; upgrade Lifeboat")
+            }
+            let dataKey = try unlock(store, passphrase: try passphrase.resolve(for: store.location, configured: configured))
+            return Repository(store: EncryptedStore(inner: store, dataKey: dataKey), info: info)
         }
         return Repository(store: store, info: info)
     }

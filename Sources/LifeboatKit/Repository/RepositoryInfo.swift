@@ -11,8 +11,21 @@ public struct RepositoryInfo: Codable, Sendable, Equatable {
     public var id: String
     public var created: String
     public var compression: Compression
-    /// Absent for unencrypted repositories (the only kind this version writes).
-    public var encryption: String?
+    /// Absent for unencrypted repositories.
+    public var encryption: Encryption?
+
+    /// How an encrypted repository's objects are written (`docs/encryption-format.md`). The data key
+    /// itself is in `keys/`, wrapped once per passphrase.
+    public struct Encryption: Codable, Sendable, Equatable {
+        public var cipher = "aes-256-gcm"
+        public var objectFormat = "LBENC001"
+        public var frameSize: Int
+        public var kdf = "scrypt"
+
+        enum CodingKeys: String, CodingKey {
+            case cipher, objectFormat = "object_format", frameSize = "frame_size", kdf
+        }
+    }
 
     public static let fileName = "lifeboat-repository.json"
     public static let supportedVersion = 1

@@ -20,7 +20,7 @@ extension LifeboatConfig {
     /// The median duration of each service's recent backups (rounded up to a second), read from the
     /// repository when it exists; empty otherwise. Feeds `policyWarnings`.
     public func measuredBackupDurations() -> [String: LifeboatDuration] {
-        guard let repository = try? Repository.open(in: makeStore()) else { return [:] }
+        guard let repository = try? Repository.open(in: makeStore(), passphrase: PassphraseSource(), configured: passphraseFile) else { return [:] }
         var result: [String: LifeboatDuration] = [:]
         for service in services {
             if let median = repository.listing(service: service.name).records.medianDuration() {

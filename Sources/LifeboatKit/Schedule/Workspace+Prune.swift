@@ -122,7 +122,7 @@ extension Workspace {
             FaultPoint.pruneBeforeDelete.reach()
             // Newest first: a backup is removed only after every removed backup that refers to it.
             for removed in report.removed.reversed() {
-                try repository.store.removeBackup(repository.backupFolder(service: service.name, id: removed.id))
+                try repository.store.removeBackup(repository.backupFolder(service: service.name, id: removed.id), record: "backup.json")
                 gone.append(removed.id)
             }
             for folder in report.incomplete {

@@ -16,9 +16,6 @@ final class LocalLock: StoreLock, @unchecked Sendable {
     /// `fd` again (the number may already belong to another file).
     private let released = ReleaseFlag()
 
-    private final class ReleaseFlag: Sendable {
-        let value = Mutex<Bool>(false)
-    }
     private static let leaseLength: TimeInterval = 600
 
     /// Takes the lock or throws `.locked` naming the holder. Never waits.
@@ -81,4 +78,9 @@ final class LocalLock: StoreLock, @unchecked Sendable {
             close(fd)
         }
     }
+}
+
+/// Whether a lock was released, shared with its renewal timer (which must stop writing the moment it is).
+final class ReleaseFlag: Sendable {
+    let value = Mutex<Bool>(false)
 }

@@ -78,7 +78,7 @@ public struct LocalStore: ObjectStore {
 
     /// Renames the backup's folder to a hidden `.removing-ID` (durably), then removes that: a removal
     /// killed in between leaves a folder no listing shows, whose name says it is debris.
-    public func removeBackup(_ folder: String) throws {
+    public func removeBackup(_ folder: String, record: String) throws {
         let parent = (folder as NSString).deletingLastPathComponent
         let doomed = "\(parent)/\(Repository.removalPrefix)\((folder as NSString).lastPathComponent)"
         if rename(path(folder), path(doomed)) != 0 {

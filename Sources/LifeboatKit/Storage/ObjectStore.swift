@@ -31,8 +31,9 @@ public protocol ObjectStore: Sendable {
     /// Moves an object or folder to another key (doctor's quarantine).
     func move(_ key: String, to destination: String) throws
     /// Makes a committed backup stop existing in one step, then removes its objects. A removal cut
-    /// short must leave something no listing takes for a backup (see each store).
-    func removeBackup(_ folder: String) throws
+    /// short must leave something no listing takes for a backup (see each store). `record` is the name
+    /// of the backup's commit record as stored (`backup.json`, or `backup.json.enc` when encrypted).
+    func removeBackup(_ folder: String, record: String) throws
 
     /// Takes the exclusive lock of one service, or throws `.locked` naming the holder. Never waits.
     func lock(service: String, purpose: String) throws -> any StoreLock

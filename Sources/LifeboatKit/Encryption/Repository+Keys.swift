@@ -1,0 +1,67 @@
+import Foundation
+import LifeboatNative
+
+/// The keys of an encrypted repository: `keys/<id>.json`, one wrapped copy of the data key per
+/// passphrase. Any one passphrase opens the repository; adding or removing one never re-encrypts data.
+extension Repository {
+    static let keysFolder = "keys"
+
+    /// Creates an encrypted repository: a random data key, wrapped under `passphrase`.
+    public static func createEncrypted(in store: any ObjectStore, compressionLevel: Int, passphrase: [UInt8]) throws -> Repository {
+        let dataKey = try WrappedKey.newDataKey()
+        let encryption = RepositoryInfo.Encryption(frameSize: EncryptedObject.defaultFrameSize)
+        return try create(in: store, compressionLevel: compressionLevel, encryption: encryption) {
+            let key = try WrappedKey.wrap(dataKey: dataKey, passphrase: passphrase, created: Timestamp.format(Date()))
+            _ = try store.write(try keyBytes(key), to: "\(keysFolder)/\(key.id).json")
+            return EncryptedStore(inner: store, dataKey: dataKey)
+        }
+    }
+
+    /// The stored wrapped keys, oldest first.
+    public func keys() throws -> [WrappedKey] { try Self.keys(in: baseStore) }
+
+    static func keys(in store: any ObjectStore) throws -> [WrappedKey] {
+        try store.list(keysFolder).filter { $0.name.hasSuffix(".json") }.compactMap { entry in
+            try store.read("\(keysFolder)/\(entry.name)").flatMap { try? JSONDecoder().decode(WrappedKey.self, from: Data($0)) }
+        }.sorted { ($0.created, $0.id) < ($1.created, $1.id) }
+    }
+
+    /// The data key, from the first stored key `passphrase` opens.
+    static func unlock(_ store: any ObjectStore, passphrase: [UInt8]) throws -> [UInt8] {
+        let keys = try keys(in: store)
+        guard !keys.isEmpty else {
+            throw LifeboatError(.corrupt, "repository \(store.location) is encrypted but holds no readable key in \(keysFolder)/; without one its data cannot be decrypted")
+        }
+        for key in keys {
+            if let dataKey = try? key.unwrap(passphrase: passphrase) { return dataKey }
+        }
+        throw LifeboatError(.usage, "the passphrase does not open repository \(store.location) (tried its \(keys.count) key\(keys.count == 1 ? "" : "s")); check the passphrase, or the file or variable it came from. Nothing was read or changed")
+    }
+
+    /// Adds a passphrase: the data key wrapped under it, as a new key.
+    public func addKey(passphrase: [UInt8]) throws -> WrappedKey {
+        guard let encrypted = store as? EncryptedStore else {
+            throw LifeboatError(.usage, "repository \(location) is not encrypted; it has no keys (create an encrypted one with `lifeboat init --encrypt`)")
+        }
+        let key = try WrappedKey.wrap(dataKey: encrypted.dataKey, passphrase: passphrase, created: Timestamp.format(Date()))
+        _ = try baseStore.write(try Self.keyBytes(key), to: "\(Self.keysFolder)/\(key.id).json")
+        return key
+    }
+
+    /// Removes a key; refuses the last one (the data would be lost for good).
+    public func removeKey(id: String) throws {
+        let keys = try keys()
+        guard keys.contains(where: { $0.id == id }) else {
+            throw LifeboatError(.usage, "repository \(location) has no key \(id); `lifeboat key list` shows them (\(keys.map(\.id).joined(separator: ", ")))")
+        }
+        guard keys.count > 1 else {
+            throw LifeboatError(.usage, "key \(id) is the repository's only key: removing it would make every backup unreadable for good. Add another with `lifeboat key add` first")
+        }
+        try baseStore.delete("\(Self.keysFolder)/\(id).json")
+    }
+
+    /// The store under the encryption layer (where keys and the description live).
+    var baseStore: any ObjectStore { (store as? EncryptedStore)?.inner ?? store }
+
+    static func keyBytes(_ key: WrappedKey) throws -> [UInt8] { try jsonBytes(key) }
+}

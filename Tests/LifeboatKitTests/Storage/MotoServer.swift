@@ -1,0 +1,110 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Glibc
+import Synchronization
+
+/// A real `moto_server` (PyPI `moto[server]`) on a free loopback port, for one test.
+///
+/// Starting fails loudly (the test fails with what to install) rather than skipping: these tests are
+/// the proof that the client speaks S3. Stop it with `stop()` or let `deinit` do it.
+final class MotoServer {
+    let port: Int
+    /// `http://127.0.0.1:PORT`
+    let endpoint: String
+    private let process = Process()
+    private let logPath: String
+
+    struct StartError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// - Parameter environment: extra variables for moto, e.g. `S3_UPLOAD_PART_MIN_SIZE` or
+    ///   `INITIAL_NO_AUTH_ACTION_COUNT`.
+    init(environment: [String: String] = [:]) throws {
+        guard let executable = Self.which("moto_server") else {
+            throw StartError(description: "moto_server is not on PATH. The S3 tests run against a real moto server: run pip install 'moto[server]' (and make sure its bin directory is on PATH).")
+        }
+        port = try Self.freePort()
+        endpoint = "http://127.0.0.1:\(port)"
+        logPath = NSTemporaryDirectory() + "moto-\(port)-\(UUID().uuidString.prefix(6)).log"
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["-H", "127.0.0.1", "-p", String(port)]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+
+        let deadline = Date().addingTimeInterval(30)
+        while !Self.answers(endpoint) {
+            guard process.isRunning, Date() < deadline else {
+                stop()
+                let output = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+                throw StartError(description: "moto_server did not start on port \(port) within 30 s. Its output:\n\(output.suffix(2000))")
+            }
+            usleep(50_000)
+        }
+    }
+
+    deinit { stop() }
+
+    /// SIGTERM, then wait for it to exit.
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(atPath: logPath)
+    }
+
+    /// The first executable called `name` on PATH.
+    static func which(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for directory in path.split(separator: ":") {
+            let candidate = "\(directory)/\(name)"
+            if access(candidate, X_OK) == 0 { return candidate }
+        }
+        return nil
+    }
+
+    /// A port the kernel just handed out for a socket bound to port 0 (then closed for moto to take).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw StartError(description: "socket() failed: errno \(errno)") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                bind(fd, socketAddress, length) == 0 && getsockname(fd, socketAddress, &length) == 0
+            }
+        }
+        guard bound else { throw StartError(description: "could not bind a loopback port: errno \(errno)") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    private static func answers(_ endpoint: String) -> Bool {
+        var request = URLRequest(url: URL(string: endpoint + "/moto-api/")!)
+        request.timeoutInterval = 2
+        let done = DispatchSemaphore(value: 0)
+        let status = StatusBox()
+        URLSession.shared.dataTask(with: request) { _, response, _ in
+            status.set((response as? HTTPURLResponse)?.statusCode ?? 0)
+            done.signal()
+        }.resume()
+        done.wait()
+        return status.get() == 200
+    }
+
+    private final class StatusBox: Sendable {
+        private let value = Mutex(0)
+        func set(_ new: Int) { value.withLock { $0 = new } }
+        func get() -> Int { value.withLock { $0 } }
+    }
+}
