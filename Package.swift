@@ -39,12 +39,14 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LifeboatNativeTests", dependencies: ["LifeboatNative"]),
+        // Helpers shared by the test targets: real servers the tests start (moto for S3).
+        .target(name: "LifeboatTestSupport", dependencies: ["LifeboatKit"], path: "Tests/LifeboatTestSupport"),
         .testTarget(
             name: "LifeboatKitTests",
-            dependencies: ["LifeboatKit", "LifeboatNative", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["LifeboatKit", "LifeboatNative", "LifeboatTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "LifeboatCLITests", dependencies: ["LifeboatKit", "LifeboatNative"], exclude: ["Fixtures"]),
+        .testTarget(name: "LifeboatCLITests", dependencies: ["LifeboatKit", "LifeboatNative", "LifeboatTestSupport"], exclude: ["Fixtures"]),
     ]
 )
 

@@ -6,6 +6,8 @@ import Testing
 struct CLIHarness {
     /// A temp folder holding this test's config, sources, repository and restores.
     let root: String
+    /// Extra variables for every process this harness runs (e.g. how to reach an S3 server).
+    var environment: [String: String] = [:]
 
     static let repositoryRoot: String = {
         var url = URL(fileURLWithPath: #filePath)
@@ -78,6 +80,7 @@ struct CLIHarness {
         process.currentDirectoryURL = URL(fileURLWithPath: root)
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "LIFEBOAT_CONFIG")
+        for (key, value) in self.environment { env[key] = value }
         for (key, value) in environment { env[key] = value }
         process.environment = env
         let out = Pipe(), err = Pipe()

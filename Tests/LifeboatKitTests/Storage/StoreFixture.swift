@@ -1,4 +1,5 @@
 import Foundation
+import LifeboatTestSupport
 @testable import LifeboatKit
 
 /// One store of each kind the conformance suite runs against, in a fresh place each time.
@@ -16,7 +17,7 @@ enum StoreKind: String, CaseIterable, CustomStringConvertible, Sendable {
             let folder = "\(NSTemporaryDirectory())\(name)"
             return (LocalStore(root: folder), { try? FileManager.default.removeItem(atPath: folder) })
         case .s3:
-            let store = try S3TestServer.shared.store(prefix: name)
+            let store = try S3TestServer.shared().store(prefix: name)
             return (store, {})
         }
     }

@@ -9,20 +9,20 @@ import Synchronization
 ///
 /// Starting fails loudly (the test fails with what to install) rather than skipping: these tests are
 /// the proof that the client speaks S3. Stop it with `stop()` or let `deinit` do it.
-final class MotoServer {
-    let port: Int
+public final class MotoServer {
+    public let port: Int
     /// `http://127.0.0.1:PORT`
-    let endpoint: String
+    public let endpoint: String
     private let process = Process()
     private let logPath: String
 
-    struct StartError: Error, CustomStringConvertible {
-        let description: String
+    public struct StartError: Error, CustomStringConvertible {
+        public let description: String
     }
 
     /// - Parameter environment: extra variables for moto, e.g. `S3_UPLOAD_PART_MIN_SIZE` or
     ///   `INITIAL_NO_AUTH_ACTION_COUNT`.
-    init(environment: [String: String] = [:]) throws {
+    public init(environment: [String: String] = [:]) throws {
         guard let executable = Self.which("moto_server") else {
             throw StartError(description: "moto_server is not on PATH. The S3 tests run against a real moto server: run pip install 'moto[server]' (and make sure its bin directory is on PATH).")
         }
@@ -52,7 +52,7 @@ final class MotoServer {
     deinit { stop() }
 
     /// SIGTERM, then wait for it to exit.
-    func stop() {
+    public func stop() {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
@@ -61,7 +61,7 @@ final class MotoServer {
     }
 
     /// The first executable called `name` on PATH.
-    static func which(_ name: String) -> String? {
+    public static func which(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         for directory in path.split(separator: ":") {
             let candidate = "\(directory)/\(name)"
@@ -71,7 +71,7 @@ final class MotoServer {
     }
 
     /// A port the kernel just handed out for a socket bound to port 0 (then closed for moto to take).
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw StartError(description: "socket() failed: errno \(errno)") }
         defer { close(fd) }

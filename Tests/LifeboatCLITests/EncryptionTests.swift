@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+
+/// Encrypted local repositories through the binary: passphrases from each place, wrong and missing
+/// ones refused before any work, tampering found and named, keys added and removed.
+@Suite("Encrypted repositories")
+struct EncryptionTests {
+    static let passphrase = "correct horse battery staple"
+
+    private func harness(name: String = #function) throws -> CLIHarness {
+        var h = try CLIHarness(name: name)
+        h.environment["LIFEBOAT_PASSPHRASE"] = Self.passphrase
+        return h
+    }
+
+    @Test("init --encrypt, backup and restore; objects are stored as .enc and hold no plaintext")
+    func roundTrip() throws {
+        let h = try harness()
+        defer { h.remove() }
+        try h.makeTestData(sizeMB: 1)
+        try "a recognisable line of plaintext\n".write(toFile: "\(h.source)/marker.txt", atomically: false, encoding: .utf8)
+        let created = try h.ok("init", "--encrypt")
+        #expect(created.stdout.contains("encrypted"), "\(created.output)")
+        try h.ok("backup", "app", "--full")
+        try h.mutate(1)
+        try h.ok("backup", "app")
+        let target = "\(h.root)/restored"
+        try h.ok("restore", "app", "--target", target)
+        #expect(try TreeSnapshot(h.restored(in: target)).differences(from: try TreeSnapshot(h.source)) == [])
+        try h.ok("verify", "app", "--objects")
+        let ids = try h.backupIDs()
+        let id = try #require(ids.first)
+        let names = try FileManager.default.contentsOfDirectory(atPath: h.backupFolder(id)).sorted()
+        #expect(names.allSatisfy { $0.hasSuffix(".enc") } && names.contains("backup.json.enc") && names.contains("manifest.json.zst.enc")
+                && names.contains("data-0001.tar.zst.enc"), "\(names)")
+        let leaks = try h.run("/bin/bash", ["-c", "grep -rl 'recognisable line' '\(h.root)/repo' || true"]).stdout
+        #expect(leaks.isEmpty, "plaintext found in \(leaks)")
+        let info = try String(contentsOfFile: "\(h.root)/repo/lifeboat-repository.json", encoding: .utf8)
+        #expect(info.contains(#""cipher" : "aes-256-gcm""#) && info.contains(#""frame_size" : 1048576"#), "\(info)")
+    }
+
+    @Test("a wrong or missing passphrase is refused before any work; a passphrase file works")
+    func passphrases() throws {
+        let h = try harness()
+        defer { h.remove() }
+        try h.makeTestData(sizeMB: 0.2)
+        try h.ok("init", "--encrypt")
+        let before = try TreeSnapshot("\(h.root)/repo")
+        let wrong = try h.lifeboat("backup", "app", environment: ["LIFEBOAT_PASSPHRASE": "wrong"])
+        #expect(wrong.status == 2 && wrong.output.contains("the passphrase does not open repository"), "\(wrong.output)")
+        #expect(!wrong.output.contains("wrong\n") && !wrong.output.contains(Self.passphrase))
+        var bare = h
+        bare.environment = [:]
+        let missing = try bare.lifeboat("backups")
+        #expect(missing.status == 2 && missing.output.contains("LIFEBOAT_PASSPHRASE") && missing.output.contains("--passphrase-file"), "\(missing.output)")
+        #expect(try TreeSnapshot("\(h.root)/repo").differences(from: before) == [], "a refused run changed the repository")
+        try "\(Self.passphrase)\n".write(toFile: "\(h.root)/pass", atomically: false, encoding: .utf8)
+        let fromFile = try bare.lifeboat("backup", "app", "--passphrase-file", "\(h.root)/pass")
+        #expect(fromFile.status == 0, "\(fromFile.output)")
+    }
+
+    @Test("a tampered frame fails verify and restore, naming the object")
+    func tampered() throws {
+        let h = try harness()
+        defer { h.remove() }
+        try h.makeTestData(sizeMB: 1)
+        try h.ok("init", "--encrypt")
+        try h.ok("backup", "app", "--full")
+        let ids = try h.backupIDs()
+        let id = try #require(ids.first)
+        let object = "\(h.backupFolder(id))/data-0001.tar.zst.enc"
+        let handle = try #require(FileHandle(forUpdatingAtPath: object))
+        let size = try handle.seekToEnd()
+        try handle.seek(toOffset: size / 2)
+        let byte = try #require(try handle.read(upToCount: 1)).first ?? 0
+        try handle.seek(toOffset: size / 2)
+        try handle.write(contentsOf: Data([byte ^ 0x01]))
+        try handle.close()
+        let verify = try h.lifeboat("verify", "app", "--objects")
+        #expect(verify.status != 0 && verify.output.contains("data-0001.tar.zst"), "\(verify.output)")
+        let restore = try h.lifeboat("restore", "app", "--target", "\(h.root)/restored")
+        #expect(restore.status != 0 && restore.output.contains("data-0001.tar.zst"), "\(restore.output)")
+        #expect(restore.output.contains("frame"), "\(restore.output)")
+    }
+
+    @Test("key add, list and remove: a second passphrase opens the repository; the last key cannot be removed")
+    func keys() throws {
+        let h = try harness()
+        defer { h.remove() }
+        try h.makeTestData(sizeMB: 0.2)
+        try h.ok("init", "--encrypt")
+        try h.ok("backup", "app")
+        let added = try h.lifeboat("key", "add", environment: ["LIFEBOAT_NEW_PASSPHRASE": "second secret"])
+        #expect(added.status == 0 && added.stdout.hasPrefix("Added key "), "\(added.output)")
+        let listed = try h.ok("key", "list", "--json").stdout.split(separator: "\n")
+        #expect(listed.count == 2 && !listed.joined().contains("wrapped"))
+        let newID = String(added.stdout.split(separator: " ")[2])
+        let ids = listed.compactMap { line -> String? in
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String]
+            return object?["id"] == newID ? nil : object?["id"]
+        }
+        let firstID = try #require(ids.first)
+        let withSecond = try h.lifeboat("restore", "app", "--target", "\(h.root)/r2", environment: ["LIFEBOAT_PASSPHRASE": "second secret"])
+        #expect(withSecond.status == 0, "\(withSecond.output)")
+        try h.ok("key", "remove", firstID)
+        let old = try h.lifeboat("backups")
+        #expect(old.status == 2 && old.output.contains("does not open"), "the removed passphrase still opens it: \(old.output)")
+        let last = try h.lifeboat("key", "remove", newID, environment: ["LIFEBOAT_PASSPHRASE": "second secret"])
+        #expect(last.status == 2 && last.output.contains("only key"), "\(last.output)")
+    }
+}
