@@ -16,8 +16,18 @@ struct InitCommand: AsyncParsableCommand {
     @Flag(help: "Encrypt the repository (AES-256-GCM). The passphrase comes from --key-file, --passphrase-file, $LIFEBOAT_PASSPHRASE or the config's passphrase_file, else a prompt asks for it twice.")
     var encrypt = false
 
+    @Option(help: ArgumentHelp("Create this repository of `repositories:` (a copy target) instead of the main one and the catalog.", valueName: "name"))
+    var repository: String?
+
     func run() async throws {
         let config = try global.loadConfig()
+        if let repository {
+            let spec = try config.repository(named: repository)
+            let passphrase = encrypt ? try global.passphrase.resolveNew(for: spec.location, configured: spec.passphraseFile) : nil
+            let created = try config.initializeRepository(named: repository, encryptWith: passphrase)
+            Terminal.line("Created repository \(repository) at \(created.location) (id \(created.info.id)\(encrypt ? ", encrypted" : ""))")
+            return
+        }
         let passphrase = encrypt ? try global.passphrase.resolveNew(for: config.repository, configured: config.passphraseFile) : nil
         let workspace = try Workspace.initialize(config: config, encryptWith: passphrase)
         if json {

@@ -26,6 +26,10 @@ enum FaultPoint: String, CaseIterable, Sendable {
     case pruneAfterDelete = "prune.after-delete"
     /// Inside the catalog rebuild's transaction, after the old rows were deleted.
     case catalogRebuildMid = "catalog.rebuild-mid"
+    /// A copy is about to write the next object of a backup into the target (reached once per object).
+    case copyMidObjects = "copy.mid-objects"
+    /// Every object of a copied backup is in the target and checked; its `backup.json` is not.
+    case copyBeforeCommit = "copy.before-commit"
 
     #if DEBUG
     private static let armed: (point: String, count: Int)? = {

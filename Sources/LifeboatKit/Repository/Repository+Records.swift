@@ -7,6 +7,7 @@ extension Repository {
         case verifications
         case planRuns = "plan-runs"
         case drills
+        case copies
     }
 
     func recordsFolder(_ kind: RecordKind) -> String { "records/\(kind.rawValue)" }

@@ -9,6 +9,7 @@ import Logging
 /// if another live lease appeared meanwhile (two takers at once) it withdraws, so at most one wins;
 /// both may lose, which is reported as "locked" like any other refusal (locks never wait).
 ///
+/// A lease whose holder ran on this host and is gone (killed) is stale at once, as a `flock` would be.
 /// Leases compare the writer's clock with the reader's: hosts sharing a repository need clocks in
 /// step to well within the 10-minute lease (NTP).
 final class S3Lock: StoreLock, @unchecked Sendable {
@@ -80,8 +81,18 @@ final class S3Lock: StoreLock, @unchecked Sendable {
             let field = text.split(separator: " ").first { $0.hasPrefix("expires=") }.map { String($0.dropFirst("expires=".count)) }
             let expires = field.flatMap(Timestamp.parse)
                 ?? (entry.modified ?? Date()).addingTimeInterval(leaseLength)
-            return Lease(key: key, text: text, expires: expires)
+            // A holder on this host whose process is gone released nothing: its lease is stale now.
+            return Lease(key: key, text: text, expires: holderIsGone(text) ? .distantPast : expires)
         }
+    }
+
+    /// Whether the lease names a process of this host that no longer exists.
+    static func holderIsGone(_ lease: String) -> Bool {
+        func field(_ name: String) -> String? {
+            lease.split(separator: " ").first { $0.hasPrefix("\(name)=") }.map { String($0.dropFirst(name.count + 1)) }
+        }
+        guard field("host") == ProcessInfo.processInfo.hostName, let pid = field("pid").flatMap(Int32.init), pid > 0 else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
     }
 
     private static func refusal(store: S3Store, service: String, holder: String) -> LifeboatError {

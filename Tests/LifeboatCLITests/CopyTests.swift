@@ -1,0 +1,103 @@
+import Foundation
+import LifeboatTestSupport
+import Testing
+
+/// `lifeboat copy`: a local repository to an encrypted S3 one, idempotent, resumed after a crash, and
+/// the copy restores without the source.
+@Suite("Copies between repositories", .serialized)
+struct CopyTests {
+    private func harness(name: String = #function) throws -> (CLIHarness, offsite: String) {
+        let server = try S3TestServer.shared()
+        let offsite = "s3://\(server.bucket)/copy-\(UUID().uuidString.prefix(8).lowercased())"
+        var h = try CLIHarness(name: name, config: """
+        repository: ./repo
+        catalog: ./catalog.sqlite
+        repositories:
+          offsite: { url: \(offsite) }
+        services:
+          app:
+            tier: tier-1-critical
+            source: { type: files, paths: [./srv/app] }
+        """)
+        h.environment = server.environment
+        h.environment["LIFEBOAT_TARGET_PASSPHRASE"] = "offsite secret"
+        // A config that reads the off-site copy as its main repository, for restoring from it alone.
+        try """
+        repository: \(offsite)
+        catalog: ./offsite.sqlite
+        services:
+          app:
+            tier: tier-1-critical
+            source: { type: files, paths: [./srv/app] }
+        """.write(toFile: "\(h.root)/offsite.yaml", atomically: true, encoding: .utf8)
+        return (h, offsite)
+    }
+
+    @Test("copies what the target lacks, then nothing; the encrypted off-site copy restores on its own")
+    func copyAndRestore() throws {
+        let (h, _) = try harness()
+        defer { h.remove() }
+        try h.makeTestData(sizeMB: 1)
+        try h.ok("init")
+        let created = try h.lifeboat("init", "--repository", "offsite", "--encrypt", environment: ["LIFEBOAT_PASSPHRASE": "offsite secret"])
+        #expect(created.status == 0 && created.stdout.contains("encrypted"), "\(created.output)")
+        try h.ok("backup", "app", "--full")
+        try h.mutate(1)
+        try h.ok("backup", "app")
+        let tree = try TreeSnapshot(h.source)
+        let first = try h.ok("copy", "--to", "offsite")
+        #expect(first.stdout.contains("app: copied 2 backups to offsite") && first.stdout.contains("0 already there"), "\(first.output)")
+        let again = try h.ok("copy", "--to", "offsite", "app")
+        #expect(again.stdout.contains("app: copied 0 backups") && again.stdout.contains("2 already there"), "\(again.output)")
+        let records = try FileManager.default.contentsOfDirectory(atPath: "\(h.root)/repo/records/copies")
+        #expect(records.count == 2)
+
+        let offsite = ["--config", "\(h.root)/offsite.yaml"]
+        let environment = ["LIFEBOAT_PASSPHRASE": "offsite secret"]
+        let verify = try h.run(CLIHarness.binary, ["verify", "app", "--objects"] + offsite, environment: environment)
+        #expect(verify.status == 0, "\(verify.output)")
+        let restore = try h.run(CLIHarness.binary, ["restore", "app", "--target", "\(h.root)/from-offsite"] + offsite, environment: environment)
+        #expect(restore.status == 0, "\(restore.output)")
+        #expect(try TreeSnapshot(h.restored(in: "\(h.root)/from-offsite")).differences(from: tree) == [])
+        let wrongTarget = try h.lifeboat("copy", "--to", "offsite", environment: ["LIFEBOAT_TARGET_PASSPHRASE": "nope"])
+        #expect(wrongTarget.status == 2 && wrongTarget.output.contains("does not open"), "\(wrongTarget.output)")
+    }
+
+    @Test("a copy killed before a backup's commit leaves no backup in the target; the next copy redoes it", arguments: ["copy.mid-objects@2", "copy.before-commit"])
+    func resumed(fault: String) throws {
+        let (h, _) = try harness(name: "resumed\(fault.filter(\.isLetter))")
+        defer { h.remove() }
+        try h.makeTestData(sizeMB: 1)
+        try h.ok("init")
+        try h.ok("init", "--repository", "offsite")
+        try h.ok("backup", "app")
+        let crashed = try h.lifeboat("copy", "--to", "offsite", environment: ["LIFEBOAT_FAULT": fault])
+        #expect(crashed.status != 0, "the fault point was not reached: \(crashed.output)")
+        let offsite = ["--config", "\(h.root)/offsite.yaml"]
+        let listed = try h.run(CLIHarness.binary, ["backups", "--json"] + offsite)
+        #expect(listed.status == 0 && listed.stdout.isEmpty, "a half-copied backup is visible: \(listed.output)")
+        let next = try h.ok("copy", "--to", "offsite")
+        #expect(next.stdout.contains("copied 1 backup") && next.stdout.contains("interrupted copy redone"), "\(next.output)")
+        let verify = try h.run(CLIHarness.binary, ["verify", "app", "--objects"] + offsite)
+        #expect(verify.status == 0, "\(verify.output)")
+    }
+
+    @Test("a damaged backup in the source is reported and not copied; the others are, exit 3")
+    func damagedSource() throws {
+        let (h, _) = try harness()
+        defer { h.remove() }
+        try h.makeTestData(sizeMB: 1)
+        try h.ok("init")
+        try h.ok("init", "--repository", "offsite")
+        try h.ok("backup", "app", "--full")
+        try h.mutate(1)
+        try h.ok("backup", "app", "--full")
+        let ids = try h.backupIDs()
+        try h.shell("printf 'X' | dd of='\(h.backupFolder(ids[0]))/data-0001.tar.zst' bs=1 seek=1000 conv=notrunc 2>/dev/null")
+        let copied = try h.lifeboat("copy", "--to", "offsite")
+        #expect(copied.status == 3, "\(copied.output)")
+        #expect(copied.stdout.contains("copied 1 backup") && copied.stdout.contains("FAILED \(ids[0])") && copied.stdout.contains("data-0001.tar.zst"), "\(copied.output)")
+        let listed = try h.run(CLIHarness.binary, ["backups", "--json", "--config", "\(h.root)/offsite.yaml"])
+        #expect(listed.stdout.contains(ids[1]) && !listed.stdout.contains(ids[0]), "\(listed.output)")
+    }
+}
