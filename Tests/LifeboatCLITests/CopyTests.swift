@@ -100,4 +100,31 @@ struct CopyTests {
         let listed = try h.run(CLIHarness.binary, ["backups", "--json", "--config", "\(h.root)/offsite.yaml"])
         #expect(listed.stdout.contains(ids[1]) && !listed.stdout.contains(ids[0]), "\(listed.output)")
     }
+
+    @Test("run-due copies each new backup to the tier's copy_to")
+    func runDueCopies() throws {
+        let server = try S3TestServer.shared()
+        let offsite = "s3://\(server.bucket)/due-\(UUID().uuidString.prefix(8).lowercased())"
+        var h = try CLIHarness(config: """
+        repository: ./repo
+        catalog: ./catalog.sqlite
+        repositories:
+          offsite: { url: \(offsite) }
+        services:
+          app:
+            tier: tier-1-critical
+            copy_to: [offsite]
+            source: { type: files, paths: [./srv/app] }
+        """)
+        defer { h.remove() }
+        h.environment = server.environment
+        try h.makeTestData(sizeMB: 0.5)
+        try h.ok("init")
+        try h.ok("init", "--repository", "offsite")
+        let due = try h.ok("run-due")
+        #expect(due.stdout.contains("app: full success") && due.stdout.contains("app: copy success"), "\(due.output)")
+        #expect(due.stdout.contains("copied 1 to offsite"), "\(due.output)")
+        let copies = try FileManager.default.contentsOfDirectory(atPath: "\(h.root)/repo/records/copies")
+        #expect(copies.count == 1)
+    }
 }

@@ -126,6 +126,8 @@ struct ConfigErrorTests {
         expectLocated(configError("s3:\n  regin: eu\n"), line: 2, keyPath: "s3.regin", #"did you mean "region"?"#)
         expectLocated(configError("repositories:\n  offsite: { s3: { region: eu-west-1 } }\n"), line: 2, keyPath: "repositories.offsite",
                       "url")
+        expectLocated(configError("repositories:\n  offsite: { url: /mnt/x }\ntiers:\n  tier-1-critical: { copy_to: [ofsite] }\n"), line: 4,
+                      keyPath: "tiers.tier-1-critical.copy_to[0]", #"unknown repository "ofsite"; did you mean "offsite"?"#)
         expectLocated(configError("repository: /srv/repo\nrepositories:\n  copy: { url: /srv/repo }\n"), line: 3,
                       keyPath: "repositories.copy.url", "this is the main repository")
         expectLocated(configError("compression: 22\n"), line: 1, keyPath: "compression", "22 is out of range", "from 1 to 19")

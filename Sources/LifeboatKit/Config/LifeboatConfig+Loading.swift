@@ -93,7 +93,27 @@ extension LifeboatConfig {
             try Self.path($0, example: "passphrase_file: /etc/lifeboat/passphrase", directory: directory)
         }
         config.repositories = try RepositorySpec.parseAll(mapping.present("repositories"), directory: directory, main: config.repository)
+        try checkCopyTargets(mapping, known: config.repositories.map(\.name))
         return config
+    }
+
+    /// Every `copy_to` of a tier or service names a repository of `repositories:`.
+    private static func checkCopyTargets(_ mapping: ConfigMapping, known: [String]) throws {
+        for section in ["tiers", "services"] {
+            guard let node = mapping.present(section), case .mapping = node.node,
+                  let entries = try? node.mapping(section, example: "").entries else { continue }
+            for entry in entries {
+                guard case .mapping = entry.value.node, let fields = try? entry.value.mapping("settings", example: ""),
+                      let list = fields.present("copy_to") else { continue }
+                for item in try list.list("a list of repository names", example: "copy_to: [offsite]") {
+                    let name = try item.string("a repository name", example: "copy_to: [offsite]")
+                    if !known.contains(name) {
+                        let hint = ConfigDiagnostics.suggestion(for: name, among: known).map { "did you mean \"\($0)\"? " } ?? ""
+                        throw item.error("unknown repository \"\(name)\"; \(hint)(\(known.isEmpty ? "define it under `repositories:`" : "known: " + known.joined(separator: ", ")))")
+                    }
+                }
+            }
+        }
     }
 
     /// `group_access: none` (default: only the owner reads the repository and catalog) or `read`.

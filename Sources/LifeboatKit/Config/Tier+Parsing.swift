@@ -1,7 +1,7 @@
 import Foundation
 
 extension Tier {
-    static let keys = ["rto", "rpo", "full", "incremental", "keep", "verify", "drill", "timezone"]
+    static let keys = ["rto", "rpo", "full", "incremental", "keep", "verify", "drill", "timezone", "copy_to"]
     static let example = #"tier-4-archive: { rto: 48h, rpo: 24h, full: "0 3 * * 0", incremental: "0 3 * * *" }"#
 
     /// Reads the `tiers:` section (absent or null means "the built-ins as they are").
@@ -63,7 +63,7 @@ extension TierOverrides {
             guard let node = mapping[key] else { return nil }
             return node.isNull ? .some(nil) : .some(try cron(key))
         }
-        return TierOverrides(
+        var overrides = TierOverrides(
             rto: try mapping.present("rto")?.positiveDuration(example: "rto: 1h"),
             rpo: try mapping.present("rpo")?.positiveDuration(example: "rpo: 1h"),
             full: try cron("full"),
@@ -72,6 +72,8 @@ extension TierOverrides {
             verify: try schedule("verify"),
             drill: try schedule("drill"),
             timeZone: try mapping.present("timezone")?.timeZone())
+        overrides.copyTo = try mapping.present("copy_to")?.stringList("a list of repository names", item: "a repository name", example: "copy_to: [offsite]")
+        return overrides
     }
 }
 

@@ -23,6 +23,8 @@ public struct Tier: Sendable, Hashable {
     /// The time zone whose wall clock the schedules are read on (`timezone: Europe/Berlin`); UTC unless
     /// set. Pass it to `CronExpression.next(after:in:)`.
     public var timeZone: TimeZone
+    /// Repositories (names under `repositories:`) that `run-due` copies each new backup to.
+    public var copyTo: [String] = []
 
     public init(
         name: String, rto: LifeboatDuration, rpo: LifeboatDuration, full: CronExpression,

@@ -14,6 +14,7 @@ public struct TierOverrides: Sendable, Hashable {
     public var verify: CronExpression??
     public var drill: CronExpression??
     public var timeZone: TimeZone?
+    public var copyTo: [String]?
 
     public init(
         rto: LifeboatDuration? = nil, rpo: LifeboatDuration? = nil, full: CronExpression? = nil,
@@ -44,6 +45,7 @@ public struct TierOverrides: Sendable, Hashable {
         result.verify = verify ?? tier.verify
         result.drill = drill ?? tier.drill
         result.timeZone = timeZone ?? tier.timeZone
+        result.copyTo = copyTo ?? tier.copyTo
         return result
     }
 }

@@ -3,6 +3,8 @@ import Foundation
 /// A kind of job the scheduler runs.
 public enum DueJob: String, Sendable, Codable, CaseIterable {
     case full, incremental, verify
+    /// A copy to the repositories of the tier's `copy_to` (run after the backups; never "due" itself).
+    case copy
 }
 
 /// Where one service stands against its tier at a moment: what is due, when things run next, how old

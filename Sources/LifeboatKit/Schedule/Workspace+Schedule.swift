@@ -39,6 +39,11 @@ extension Workspace {
         var outcomes = runInParallel(backups, concurrency: concurrency) { service, job in
             runBackupJob(service, mode: job == .full ? .full : .incremental)
         }
+        // Off-site copies catch up with every backup the targets lack, also ones an earlier run missed.
+        let copies = try config.services.compactMap { service -> (Service, DueJob)? in
+            try config.tier(for: service).copyTo.isEmpty ? nil : (service, .copy)
+        }
+        outcomes += runInParallel(copies, concurrency: concurrency) { service, _ in runCopyJobs(service) }
         // Verification is due against the backups as they are now (a first backup just made counts).
         let later = max(now, Date())
         let afterBackups = backups.isEmpty ? statuses : try config.services.map { try status(of: $0, now: later) }
@@ -64,6 +69,29 @@ extension Workspace {
             return JobOutcome(service: service.name, job: job, outcome: "failed", backup: nil, message: "\(error)",
                               durationSeconds: (ContinuousClock.now - clock).inSeconds)
         }
+    }
+
+    /// Copies a service to each repository of its tier's `copy_to`; one outcome for all of them. Target
+    /// passphrases come from `LIFEBOAT_TARGET_PASSPHRASE` or each target's `passphrase_file`.
+    private func runCopyJobs(_ service: Service) -> JobOutcome {
+        let clock = ContinuousClock.now
+        var environment: [String: String] = [:]
+        environment[PassphraseSource.environmentVariable] = ProcessInfo.processInfo.environment["LIFEBOAT_TARGET_PASSPHRASE"]
+        var copied: [String] = [], problems: [String] = []
+        for target in (try? config.tier(for: service).copyTo) ?? [] {
+            do {
+                let report = try copy(to: target, services: [service], passphrase: PassphraseSource(environment: environment)).first
+                if let report, !report.copied.isEmpty { copied.append("\(report.copied.count) to \(target)") }
+                problems += (report?.failed ?? []).map { "\(target): \($0)" }
+            } catch let error as LifeboatError where error.code == .locked {
+                problems.append("\(target): skipped, \(error.message)")
+            } catch {
+                problems.append("\(target): \(error)")
+            }
+        }
+        return JobOutcome(service: service.name, job: .copy, outcome: problems.isEmpty ? "success" : "failed", backup: nil,
+                          message: problems.first ?? (copied.isEmpty ? "nothing new to copy" : "copied " + copied.joined(separator: ", ")),
+                          durationSeconds: (ContinuousClock.now - clock).inSeconds)
     }
 
     private func runVerifyJob(_ service: Service) -> JobOutcome {
