@@ -121,10 +121,27 @@ struct CopyTests {
         try h.makeTestData(sizeMB: 0.5)
         try h.ok("init")
         try h.ok("init", "--repository", "offsite")
+        try h.ok("backup", "app")
+        let before = try reportedOffsite(h)
+        #expect(before.offsite?["recoveryPoints"] as? Int == 0 && before.reasons.contains { $0.hasPrefix("off-site copy missing: no backup has been copied to offsite") },
+                "\(before)")
         let due = try h.ok("run-due")
-        #expect(due.stdout.contains("app: full success") && due.stdout.contains("app: copy success"), "\(due.output)")
-        #expect(due.stdout.contains("copied 1 to offsite"), "\(due.output)")
+        #expect(due.stdout.contains("app: copy success") && due.stdout.contains("copied 1 to offsite"), "\(due.output)")
         let copies = try FileManager.default.contentsOfDirectory(atPath: "\(h.root)/repo/records/copies")
         #expect(copies.count == 1)
+        // The report counts the backup as off-site from when its copy finished.
+        let after = try reportedOffsite(h)
+        #expect(after.offsite?["recoveryPoints"] as? Int == 1 && after.offsite?["currentExposureSeconds"] is Double, "\(after)")
+        #expect(!after.reasons.contains { $0.hasPrefix("off-site") }, "\(after.reasons)")
+    }
+
+    /// The off-site RPO figures and the reasons of service `app` in `lifeboat report --format json`.
+    private func reportedOffsite(_ h: CLIHarness) throws -> (offsite: [String: Any]?, reasons: [String]) {
+        let json = try h.lifeboat("report", "--format", "json").stdout
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let service = try #require((report["services"] as? [[String: Any]])?.first)
+        let offsite = service["offsite"] as? [String: Any]
+        #expect(offsite?["targets"] as? [String] == ["offsite"])
+        return (offsite?["rpo"] as? [String: Any], service["reasons"] as? [String] ?? [])
     }
 }

@@ -83,7 +83,7 @@ struct ReportNoDataTests {
     @Test("CSV keeps the header and writes unmeasured figures as empty fields")
     func csv() {
         #expect(report.csv() == ComplianceReport.csvColumns.joined(separator: ",") + "\n"
-            + "files,tier-2-important,breached,3600,,,0,,,0,14400,,,,,0,0,,,none,,,,,false,no recovery point: files has no complete backup\n")
+            + "files,tier-2-important,breached,3600,,,0,,,0,,,,14400,,,,,0,0,,,none,,,,,false,no recovery point: files has no complete backup\n")
     }
 
     @Test("JSON says noData and round-trips")

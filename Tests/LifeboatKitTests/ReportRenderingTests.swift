@@ -47,15 +47,15 @@ struct ReportTextRenderingTests {
     @Test("CSV: a header and one row per service; quotes doubled, a field with a comma quoted, empty for null")
     func csv() {
         let header = ComplianceReport.csvColumns.joined(separator: ",")
-        let billing = "billing,tier-1-critical,breached,300,7800,7800,0.9512,,,0,3600,,,,,2,0,0,,missed,,,,2026-11-20T02:00:00Z,true,"
+        let billing = "billing,tier-1-critical,breached,300,7800,7800,0.9512,,,0,,,,3600,,,,,2,0,0,,missed,,,,2026-11-20T02:00:00Z,true,"
             + #""RPO breached: the newest recovery point is 2h 10m old (target 5m); latest drill ""billing-failover"" failed, "#
             + #"restore refused; restore check printed <b>& exit 3""#
-        let web = "web,tier-1-critical,compliant,300,120,290.123,1,75600,90061.5,0.0123,3600,750,1510,1510,800,3,2,0.5,"
+        let web = "web,tier-1-critical,compliant,300,120,290.123,1,75600,90061.5,0.0123,,,,3600,750,1510,1510,800,3,2,0.5,"
             + "2026-11-24T03:12:00Z,met,passed,1510,240,2026-12-21T02:00:00Z,false,"
         #expect(RenderingFixture.report.csv() == header + "\n" + billing + "\n" + web + "\n")
         #expect(header.hasPrefix("service,tier,status,rpo_target_s,rpo_current_exposure_s,"))
         #expect(header.hasSuffix(",drill_next_due,drill_overdue,reasons"))
-        #expect(ComplianceReport.csvColumns.count == 26)
+        #expect(ComplianceReport.csvColumns.count == 29)
     }
 }
 

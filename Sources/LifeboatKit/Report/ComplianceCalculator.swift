@@ -10,6 +10,8 @@ struct ComplianceCalculator {
         var backups: [BackupRecord]
         var verifications: [VerificationRecord]
         var drills: [DrillRecord]
+        /// Copies of this service's backups to other repositories.
+        var copies: [CopyRecord] = []
     }
 
     let at: Date
@@ -69,16 +71,33 @@ struct ComplianceCalculator {
         }
         let rpo = RecoveryTimeline.figures(points, target: rpoTarget, windowStart: windowStart, at: at)
         let verifiedRPO = RecoveryTimeline.figures(verifiedPoints, target: rpoTarget, windowStart: windowStart, at: at)
+        let offsite = offsiteFigures(input, good: good, target: rpoTarget)
         let rto = rtoFigures(input, passed: passed, newestGood: good.last, target: rtoTarget)
         let coverage = coverageFigures(input, passed: passed, firstPass: firstPass)
         let drills = drillFigures(input)
         var reasons: [String] = []
-        let status = judge(input, rpo: rpo, rto: rto, coverage: coverage, drills: drills, reasons: &reasons)
+        let status = judge(input, rpo: rpo, rto: rto, coverage: coverage, drills: drills, offsite: offsite, reasons: &reasons)
         return .init(service: input.name, tier: input.tier.name, status: status, reasons: reasons,
                      rpo: Self.rpoFigures(rpo, target: rpoTarget), verifiedRPO: Self.rpoFigures(verifiedRPO, target: rpoTarget),
+                     offsite: offsite,
                      rto: rto, coverage: coverage, drills: drills,
                      ageSeries: rpo.ageSeries.map { .init(at: Timestamp.format($0.0), ageSeconds: $0.1) },
                      evidence: evidence(input, firstPass: firstPass, claims: claims(rpo: rpo, verified: verifiedRPO, newestGood: good.last)))
+    }
+
+    /// The RPO as seen from off-site: a backup is a recovery point there from when its first copy to
+    /// another repository finished.
+    private func offsiteFigures(_ input: ServiceInput, good: [BackupRecord], target: Double) -> ComplianceReport.Offsite? {
+        guard !input.tier.copyTo.isEmpty || !input.copies.isEmpty else { return nil }
+        let copies = input.copies.filter { (Timestamp.parse($0.finished) ?? .distantFuture) <= at }
+        let firstCopy = Dictionary(grouping: copies, by: \.backup).compactMapValues { $0.compactMap { Timestamp.parse($0.finished) }.min() }
+        let points = good.compactMap { backup -> RecoveryTimeline.Point? in
+            guard let started = backup.startedDate, let finished = backup.finishedDate, let copied = firstCopy[backup.id] else { return nil }
+            return .init(id: backup.id, time: started, available: max(finished, copied))
+        }
+        let figures = RecoveryTimeline.figures(points, target: target, windowStart: windowStart, at: at)
+        return .init(targets: input.tier.copyTo, rpo: Self.rpoFigures(figures, target: target),
+                     copiesInWindow: copies.filter { inWindow($0.finished) }.count)
     }
 
     private static func rpoFigures(_ figures: RecoveryTimeline.Figures, target: Double) -> ComplianceReport.RPOFigures {
@@ -165,7 +184,7 @@ struct ComplianceCalculator {
     /// the projected RTO is over target, the verify cadence was missed, or a drill is overdue.
     private func judge(_ input: ServiceInput, rpo: RecoveryTimeline.Figures, rto: ComplianceReport.RTOFigures,
                        coverage: ComplianceReport.Coverage, drills: ComplianceReport.DrillFigures,
-                       reasons: inout [String]) -> ComplianceReport.Status {
+                       offsite: ComplianceReport.Offsite?, reasons: inout [String]) -> ComplianceReport.Status {
         let rpoTarget = Double(input.tier.rpo.seconds), rtoTarget = Double(input.tier.rto.seconds)
         let show: (Double) -> String = { ReportText.duration($0) }
         if let exposure = rpo.currentExposure {
@@ -200,6 +219,13 @@ struct ComplianceCalculator {
             reasons.append("verification cadence missed: last good verification \(coverage.lastGoodVerification ?? "never")")
         }
         if drills.overdue { reasons.append("drill overdue since \(drills.nextDue ?? "")") }
+        if let offsite, !offsite.targets.isEmpty {
+            if let exposure = offsite.rpo.currentExposureSeconds {
+                if exposure > rpoTarget { reasons.append("off-site copy behind: the newest copied recovery point is \(show(exposure)) old (target \(show(rpoTarget)))") }
+            } else {
+                reasons.append("off-site copy missing: no backup has been copied to \(offsite.targets.joined(separator: ", "))")
+            }
+        }
         if breached { return .breached }
         return reasons.isEmpty ? .compliant : .atRisk
     }

@@ -68,6 +68,9 @@ public struct ComplianceReport: Codable, Sendable, Equatable {
         public var reasons: [String]
         public var rpo: RPOFigures
         public var verifiedRPO: RPOFigures
+        /// RPO counting a backup only once a copy of it reached another repository; nil for a service
+        /// that neither copies (`copy_to`) nor was ever copied.
+        public var offsite: Offsite? = nil
         public var rto: RTOFigures
         public var coverage: Coverage
         public var drills: DrillFigures
@@ -90,6 +93,14 @@ public struct ComplianceReport: Codable, Sendable, Equatable {
         /// Recovery points counted (in the window, plus the one in effect at its start).
         public var recoveryPoints: Int
         public var newestRecoveryPoint: String?
+    }
+
+    public struct Offsite: Codable, Sendable, Equatable {
+        /// The repositories the tier's `copy_to` names.
+        public var targets: [String]
+        /// A recovery point counts from when its first copy finished.
+        public var rpo: RPOFigures
+        public var copiesInWindow: Int
     }
 
     public struct RTOFigures: Codable, Sendable, Equatable {

@@ -2,7 +2,9 @@ extension ComplianceReport.ServiceCompliance {
     /// The figure tables of the service's section, in reading order: RPO, verified RPO, RTO,
     /// verification coverage, drills. Missing figures read `—`, or "none"/"never" where that says more.
     var figureTables: [ReportTable] {
-        [rpoTable(rpo, title: "RPO"), rpoTable(verifiedRPO, title: "Verified RPO"), rtoTable, coverageTable, drillsTable]
+        [rpoTable(rpo, title: "RPO"), rpoTable(verifiedRPO, title: "Verified RPO")]
+            + (offsite.map { [rpoTable($0.rpo, title: "Off-site RPO (\($0.targets.isEmpty ? "copies" : $0.targets.joined(separator: ", ")))")] } ?? [])
+            + [rtoTable, coverageTable, drillsTable]
     }
 
     /// `Tier tier-1-critical: RPO target 5m, RTO target 1h.`: the service's own targets, which an

@@ -7,12 +7,14 @@ extension Workspace {
     public func complianceReport(at: Date, window: Double) throws -> ComplianceReport {
         try syncCatalog()
         let drills = try catalog.drills(name: nil, limit: Int.max)
+        let copies = Dictionary(grouping: repository.copies(), by: \.service)
         let services = try config.services.map { service in
             ComplianceCalculator.ServiceInput(
                 name: service.name, tier: try config.tier(for: service),
                 backups: try catalog.backups(service: service.name),
                 verifications: try catalog.verifications(service: service.name, limit: Int.max),
-                drills: drills.filter { $0.services.contains(service.name) })
+                drills: drills.filter { $0.services.contains(service.name) },
+                copies: copies[service.name] ?? [])
         }
         let repository = self.repository
         let calculator = ComplianceCalculator(
