@@ -11,6 +11,11 @@ enum Terminal {
         FileHandle.standardOutput.write(Data((printable(text) + "\n").utf8))
     }
 
+    /// A line for the person at the terminal when standard output carries data (export).
+    static func status(_ text: String) {
+        FileHandle.standardError.write(Data((printable(text) + "\n").utf8))
+    }
+
     static func warn(_ text: String) {
         FileHandle.standardError.write(Data(("warning: " + printable(text) + "\n").utf8))
     }

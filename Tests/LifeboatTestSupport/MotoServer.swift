@@ -13,11 +13,13 @@ public final class MotoServer {
     public let port: Int
     /// `http://127.0.0.1:PORT`
     public let endpoint: String
-    private let process = Process()
+    public let pid: pid_t
     private let logPath: String
+    private let exited = Mutex(false)
 
     public struct StartError: Error, CustomStringConvertible {
         public let description: String
+        public init(description: String) { self.description = description }
     }
 
     /// - Parameter environment: extra variables for moto, e.g. `S3_UPLOAD_PART_MIN_SIZE` or
@@ -29,18 +31,12 @@ public final class MotoServer {
         port = try Self.freePort()
         endpoint = "http://127.0.0.1:\(port)"
         logPath = NSTemporaryDirectory() + "moto-\(port)-\(UUID().uuidString.prefix(6)).log"
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["-H", "127.0.0.1", "-p", String(port)]
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
+        let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0.key)=\($0.value)" }
+        pid = try Self.spawn(executable, ["moto_server", "-H", "127.0.0.1", "-p", String(port)], environment: variables, log: logPath)
 
         let deadline = Date().addingTimeInterval(30)
         while !Self.answers(endpoint) {
-            guard process.isRunning, Date() < deadline else {
+            guard !hasExited(), Date() < deadline else {
                 stop()
                 let output = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
                 throw StartError(description: "moto_server did not start on port \(port) within 30 s. Its output:\n\(output.suffix(2000))")
@@ -51,13 +47,64 @@ public final class MotoServer {
 
     deinit { stop() }
 
-    /// SIGTERM, then wait for it to exit.
+    /// SIGTERM, then wait for it to exit (SIGKILL if it is still there after 10 s).
     public func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+        defer { try? FileManager.default.removeItem(atPath: logPath) }
+        guard !hasExited() else { return }
+        kill(pid, SIGTERM)
+        for _ in 0..<200 {
+            if hasExited() { return }
+            usleep(50_000)
         }
-        try? FileManager.default.removeItem(atPath: logPath)
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        exited.withLock { $0 = true }
+    }
+
+    /// Reaps the child if it has exited.
+    private func hasExited() -> Bool {
+        exited.withLock { done in
+            if !done {
+                var status: Int32 = 0
+                done = waitpid(pid, &status, WNOHANG) == pid
+            }
+            return done
+        }
+    }
+
+    /// posix_spawn with an empty signal mask and default handlers. Foundation's Process passes on the
+    /// test runner's mask, in which SIGTERM is blocked: moto then ignores SIGTERM and the test hangs
+    /// waiting for it to exit.
+    private static func spawn(_ executable: String, _ arguments: [String], environment: [String], log: String) throws -> pid_t {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup($0) } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        guard rc == 0 else { throw StartError(description: "could not start \(executable): \(String(cString: strerror(rc)))") }
+        return pid
     }
 
     /// The first executable called `name` on PATH.

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import LifeboatKit
 
 /// One moto server for the whole test process, with one bucket; each store gets its own prefix.
@@ -15,8 +16,14 @@ public final class S3TestServer: Sendable {
 
     private init() throws {
         server = try MotoServer()
+        // The shared server lives as long as the test process; stop it when the process exits, or it
+        // would outlive the run.
+        Self.sharedPID = server.pid
+        atexit { if S3TestServer.sharedPID > 0 { kill(S3TestServer.sharedPID, SIGKILL) } }
         try client().createBucket()
     }
+
+    nonisolated(unsafe) private static var sharedPID: pid_t = 0
 
     public var endpoint: String { server.endpoint }
 

@@ -55,9 +55,9 @@ extension S3Client {
         } while token != nil
     }
 
-    /// Parses an XML answer and checks its root element.
-    func document(_ response: S3HTTPResponse, root: String, operation: String) throws -> S3XMLElement {
-        guard let document = S3XMLElement.parse(response.body), document.name == root else {
+    /// Parses an XML answer and checks its root element (any of `root` and `alternatives`).
+    func document(_ response: S3HTTPResponse, root: String, alternatives: [String] = [], operation: String) throws -> S3XMLElement {
+        guard let document = S3XMLElement.parse(response.body), document.name == root || alternatives.contains(document.name) else {
             throw malformed(operation, "no <\(root)> document")
         }
         return document

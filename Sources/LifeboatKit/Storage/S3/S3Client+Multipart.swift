@@ -37,7 +37,9 @@ extension S3Client {
         }
         let operation = "UploadPart \(partNumber) of \(url(of: key))"
         let query: [(name: String, value: String)] = [("partNumber", String(partNumber)), ("uploadId", uploadID)]
-        let response = try send(S3Request(method: "PUT", key: key, query: query, body: body, operation: operation))
+        let response = try send(S3Request(
+            method: "PUT", key: key, query: query, headers: ["content-type": "application/octet-stream"], body: body, operation: operation
+        ))
         guard let etag = response.headers["etag"], !etag.isEmpty else { throw malformed(operation, "no ETag") }
         return Self.unquoted(etag)
     }
@@ -64,7 +66,9 @@ extension S3Client {
             embeddedErrors: true
         )
         if response.status == 404 { return "" }
-        return Self.unquoted(try document(response, root: "CompleteMultipartUploadResult", operation: operation).string("ETag") ?? "")
+        // moto names the root CompleteMultipartUploadResponse.
+        let result = try document(response, root: "CompleteMultipartUploadResult", alternatives: ["CompleteMultipartUploadResponse"], operation: operation)
+        return Self.unquoted(result.string("ETag") ?? "")
     }
 
     /// Abandons an upload and frees its parts; an upload already gone is not an error.

@@ -27,7 +27,8 @@ public struct S3Settings: Sendable {
     /// Seconds before the first retry; doubles each time, with jitter, up to `maxBackoff`.
     public var backoffBase = 0.2
     public var maxBackoff = 20.0
-    /// Seconds a request may stall (no bytes moving) before it counts as timed out and is retried.
+    /// Seconds a request may stall (no bytes moving either way) before it counts as timed out and is
+    /// retried. Whole seconds, at least 1: URLSession on Linux truncates the fraction.
     public var requestTimeout = 60.0
     /// Bytes per ranged GET of `S3ReadStream`.
     public var readChunkSize = 8 * mebibyte
@@ -70,8 +71,8 @@ public struct S3Settings: Sendable {
         guard partSize <= 5 * 1024 * Self.mebibyte else {
             throw LifeboatError(.configuration, "S3 part size \(partSize) bytes is above S3's 5 GiB limit: lower partSize.")
         }
-        guard maxParallel >= 1, maxAttempts >= 1, readChunkSize >= 1, backoffBase >= 0, requestTimeout > 0 else {
-            throw LifeboatError(.configuration, "S3 settings need maxParallel, maxAttempts and readChunkSize of at least 1, and a positive request timeout.")
+        guard maxParallel >= 1, maxAttempts >= 1, readChunkSize >= 1, backoffBase >= 0, requestTimeout >= 1 else {
+            throw LifeboatError(.configuration, "S3 settings need maxParallel, maxAttempts and readChunkSize of at least 1, and a request timeout of at least 1 second.")
         }
     }
 
