@@ -98,4 +98,29 @@ struct S3RepositoryTests {
         let leaks = try h.run("/bin/bash", ["-c", "grep -rl 'recognisable line' '\(h.root)/raw' || true"]).stdout
         #expect(leaks.isEmpty, "plaintext found in \(leaks)")
     }
+
+    @Test("an S3 server failing every 4th request with a 500 or 503 still yields complete backups that verify and restore")
+    func flakyServer() throws {
+        let server = try S3TestServer.shared()
+        let port = try #require(URL(string: server.endpoint)?.port)
+        let proxy = try FaultProxy(upstreamPort: port) { number, _ in
+            number % 4 == 0 ? .status(number % 8 == 0 ? 503 : 500, code: number % 8 == 0 ? "SlowDown" : "InternalError") : nil
+        }
+        defer { proxy.stop() }
+        var (h, _) = try harness()
+        defer { h.remove() }
+        h.environment["AWS_ENDPOINT_URL"] = proxy.endpoint
+        try h.makeTestData(sizeMB: 2)
+        try h.ok("init")
+        try h.ok("backup", "app", "--full")
+        try h.mutate(1)
+        try h.ok("backup", "app")
+        try h.ok("verify", "app", "--objects")
+        let target = "\(h.root)/restored"
+        try h.ok("restore", "app", "--target", target)
+        #expect(try TreeSnapshot(h.restored(in: target)).differences(from: try TreeSnapshot(h.source)) == [])
+        #expect(proxy.faults > 10, "only \(proxy.faults) faults were injected")
+        let backups = try h.ok("backups", "--json").stdout.split(separator: "\n")
+        #expect(backups.count == 2 && backups.allSatisfy { $0.contains(#""status":"complete""#) }, "\(backups)")
+    }
 }
