@@ -123,4 +123,25 @@ struct S3RepositoryTests {
         let backups = try h.ok("backups", "--json").stdout.split(separator: "\n")
         #expect(backups.count == 2 && backups.allSatisfy { $0.contains(#""status":"complete""#) }, "\(backups)")
     }
+
+    @Test("a plan's restore and verify steps reach an encrypted S3 repository (credentials and passphrase by environment)")
+    func planSteps() throws {
+        let (h, _) = try harness(encrypted: true)
+        defer { h.remove() }
+        try h.makeTestData(sizeMB: 0.5)
+        try h.ok("init", "--encrypt")
+        try h.ok("backup", "app")
+        try """
+        name: restore-app
+        tier: tier-1-critical
+        services: [app]
+        vars: { target: null }
+        steps:
+          - { id: restore, restore: { service: app, target: "{{target}}", mode: empty } }
+          - { id: verify, verify: app }
+        """.write(toFile: "\(h.root)/plan.yaml", atomically: true, encoding: .utf8)
+        let run = try h.lifeboat("plan", "run", "\(h.root)/plan.yaml", "--var", "target=\(h.root)/restored")
+        #expect(run.status == 0, "\(run.output)")
+        #expect(try TreeSnapshot(h.restored(in: "\(h.root)/restored")).differences(from: try TreeSnapshot(h.source)) == [])
+    }
 }

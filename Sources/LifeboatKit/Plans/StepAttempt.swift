@@ -72,13 +72,23 @@ struct StepAttempt {
         return outcome
     }
 
+    /// What a `lifeboat` child needs from this process's environment to reach and open the repository.
+    static let repositoryVariables: Set<String> = [
+        PassphraseSource.environmentVariable, "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+        "AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_REGION", "AWS_DEFAULT_REGION", "TMPDIR",
+    ]
+
     /// `lifeboat ARGUMENTS` as its own process (so timeouts and interrupts stop it like any command).
     private func lifeboat(_ arguments: [String]) -> Outcome {
         guard let program = executor.context.lifeboatExecutable else {
             return Outcome(outcome: "failed", detail: "\(step.action.kind) steps need the lifeboat program, which this run was not given",
                            output: "", seconds: 0)
         }
-        var outcome = run([program] + arguments + ["--config", executor.context.configPath], separateStdout: true)
+        // The child reads the same repository: it needs what this process used to reach and open it
+        // (S3 settings and credentials, the passphrase), passed by environment, never by argument.
+        let own = ProcessInfo.processInfo.environment
+        let reach = own.filter { Self.repositoryVariables.contains($0.key) }
+        var outcome = run([program] + arguments + ["--config", executor.context.configPath], extra: reach, separateStdout: true)
         if outcome.outcome == "failed", let last = outcome.output.split(separator: "\n").last(where: { $0.hasPrefix("error:") }) {
             outcome.detail = String(last)
         }
