@@ -37,9 +37,11 @@ public struct RepositoryCopier: Sendable {
                 report.present.append(record.id)
                 continue
             }
-            if let parent = record.parent, failedIDs.contains(parent) {
+            // An incremental needs its parent and every backup whose archives it refers to.
+            let needs = ([record.parent].compactMap { $0 } + (record.references ?? []).compactMap { $0.split(separator: "/").first.map(String.init) })
+            if let missing = needs.first(where: { failedIDs.contains($0) }) {
                 failedIDs.insert(record.id)
-                report.failed.append("\(record.id): its parent \(parent) could not be copied")
+                report.failed.append("\(record.id): backup \(missing), which it builds on, could not be copied")
                 continue
             }
             do {
