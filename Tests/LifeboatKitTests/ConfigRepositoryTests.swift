@@ -33,10 +33,11 @@ struct ConfigRepositoryTests {
     @Test("an S3 store takes endpoint, region and credentials from the environment when the config leaves them out")
     func environment() throws {
         let spec = RepositorySpec(name: "default", location: "s3://backups/prod")
-        let store = try #require(try spec.makeStore(environment: [
+        let checked = try #require(try spec.makeStore(environment: [
             "AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_REGION": "eu-central-1",
             "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "very-secret",
-        ]) as? S3Store)
+        ]) as? CheckedStore)
+        let store = try #require(checked.inner as? S3Store)
         #expect(store.location == "s3://backups/prod")
         #expect(store.client.settings.endpoint.absoluteString == "http://127.0.0.1:9" && store.client.settings.region == "eu-central-1")
         #expect(store.client.settings.pathStyle)

@@ -106,11 +106,11 @@ public struct LocalStore: ObjectStore {
 extension Repository {
     /// Creates a repository in a local folder.
     public static func create(at folder: String, compressionLevel: Int) throws -> Repository {
-        try create(in: LocalStore(root: folder), compressionLevel: compressionLevel)
+        try create(in: CheckedStore(inner: LocalStore(root: folder)), compressionLevel: compressionLevel)
     }
 
     /// Opens the repository in a local folder.
     public static func open(at folder: String) throws -> Repository {
-        try open(in: LocalStore(root: folder))
+        try open(in: CheckedStore(inner: LocalStore(root: folder)))
     }
 }

@@ -73,7 +73,25 @@ public struct ObjectVerifier: Sendable {
         }
     }
 
+    /// Checks one object; a problem is reported only if a second read finds it too. Reading is safe
+    /// to repeat, and a read that failed or came back garbled on its way from the store (a network
+    /// hiccup, a flaky controller) must not be reported as damage the repository does not have.
     private func check(_ object: BackupRecord.Object, of record: BackupRecord, progress: (Int64) -> Void, bytes: inout Int64) -> ObjectProblem? {
+        var counted: Int64 = 0
+        let first = checkOnce(object, of: record, bytes: &counted)
+        guard let first, first.problem != "missing" else {
+            bytes += counted
+            progress(bytes)
+            return first
+        }
+        var again: Int64 = 0
+        let second = checkOnce(object, of: record, bytes: &again)
+        bytes += again
+        progress(bytes)
+        return second
+    }
+
+    private func checkOnce(_ object: BackupRecord.Object, of record: BackupRecord, bytes: inout Int64) -> ObjectProblem? {
         let key = repository.objectKey(service: record.service, id: record.id, name: object.name)
         func problem(_ kind: String, _ detail: String) -> ObjectProblem {
             ObjectProblem(service: record.service, backup: record.id, object: object.name, problem: kind, detail: detail,
@@ -83,7 +101,6 @@ public struct ObjectVerifier: Sendable {
             guard let source = try repository.store.open(key) else { return problem("missing", "the object file is missing") }
             let digest = try source.drainAndDigest()
             bytes += source.bytesRead
-            progress(bytes)
             if source.bytesRead != object.size {
                 return problem("size", "it holds \(source.bytesRead) bytes, backup.json says \(object.size) (truncated or appended to)")
             }
