@@ -11,9 +11,9 @@ enum SecretPrompt {
         guard tcgetattr(fd, &saved) == 0 else { return nil }
         var quiet = saved
         quiet.c_lflag &= ~tcflag_t(ECHO)
-        tcsetattr(fd, TCSAFLUSH, &quiet)
+        tcsetattr(fd, TCSANOW, &quiet)
         defer {
-            tcsetattr(fd, TCSAFLUSH, &saved)
+            tcsetattr(fd, TCSANOW, &saved)
             _ = write(fd, "\n", 1)
         }
         _ = question.withCString { write(fd, $0, strlen($0)) }

@@ -108,4 +108,21 @@ struct EncryptionTests {
         let last = try h.lifeboat("key", "remove", newID, environment: ["LIFEBOAT_PASSPHRASE": "second secret"])
         #expect(last.status == 2 && last.output.contains("only key"), "\(last.output)")
     }
+
+    /// (Input is typed ahead here, so the terminal echoes it before the prompt turns echo off: this
+    /// proves the questions, not the silence.)
+    @Test("init --encrypt on a terminal asks for the passphrase twice; answers that differ create nothing")
+    func prompt() throws {
+        let h = try CLIHarness()
+        defer { h.remove() }
+        try h.makeTestData(sizeMB: 0.2)
+        let command = "'\(CLIHarness.binary)' init --encrypt --config '\(h.root)/lifeboat.yaml'"
+        let differ = try h.run("script", ["-qec", command, "/dev/null"], input: Data("one\ntwo\n".utf8))
+        #expect(differ.output.contains("the two passphrases differ"), "\(differ.output)")
+        #expect(!FileManager.default.fileExists(atPath: "\(h.root)/repo/lifeboat-repository.json"))
+        let same = try h.run("script", ["-qec", command, "/dev/null"], input: Data("same secret\nsame secret\n".utf8))
+        #expect(same.output.contains("Repeat the passphrase") && same.output.contains("Created repository"), "\(same.output)")
+        let backup = try h.lifeboat("backup", "app", environment: ["LIFEBOAT_PASSPHRASE": "same secret"])
+        #expect(backup.status == 0, "\(backup.output)")
+    }
 }

@@ -144,4 +144,33 @@ struct S3RepositoryTests {
         #expect(run.status == 0, "\(run.output)")
         #expect(try TreeSnapshot(h.restored(in: "\(h.root)/restored")).differences(from: try TreeSnapshot(h.source)) == [])
     }
+
+    @Test("prune on S3 removes what the tier does not keep, objects included")
+    func prune() throws {
+        let server = try S3TestServer.shared()
+        let prefix = "prune-\(UUID().uuidString.prefix(8).lowercased())"
+        var h = try CLIHarness(config: """
+        repository: s3://\(server.bucket)/\(prefix)
+        catalog: ./catalog.sqlite
+        services:
+          app:
+            tier: tier-1-critical
+            keep: { last: 1 }
+            source: { type: files, paths: [./srv/app] }
+        """)
+        defer { h.remove() }
+        h.environment = server.environment
+        try h.makeTestData(sizeMB: 0.5)
+        try h.ok("init")
+        try h.ok("backup", "app", "--full")
+        try h.mutate(1)
+        try h.ok("backup", "app", "--full")
+        let ids = try h.backupIDs()
+        #expect(ids.count == 2)
+        try h.ok("prune", "app")
+        #expect(try h.backupIDs() == [ids[1]])
+        let listing = try h.run("aws", ["--endpoint-url", server.endpoint, "--region", "us-east-1", "s3", "ls", "--recursive", "s3://\(server.bucket)/\(prefix)/services/app/"])
+        #expect(listing.status == 0 && !listing.stdout.contains(ids[0]) && listing.stdout.contains(ids[1]), "\(listing.output)")
+        try h.ok("verify", "app", "--objects")
+    }
 }
