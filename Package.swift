@@ -38,7 +38,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "LifeboatNativeTests", dependencies: ["LifeboatNative"]),
+        .testTarget(name: "LifeboatNativeTests", dependencies: ["LifeboatNative", "LifeboatTestSupport"]),
         // Helpers shared by the test targets: real servers the tests start (moto for S3).
         .target(name: "LifeboatTestSupport", dependencies: ["LifeboatKit"], path: "Tests/LifeboatTestSupport"),
         .testTarget(

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import LifeboatNative
+import LifeboatTestSupport
 import Testing
 
 @Suite("pax tar + zstd through libarchive")

@@ -1,5 +1,6 @@
 import Foundation
 import LifeboatNative
+import LifeboatTestSupport
 import Testing
 
 @Suite("zstd line streams")

@@ -65,24 +65,6 @@ func shell(_ command: String, environment: [String: String] = [:], in directory:
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
 
-/// A temp folder removed when the test is done.
-final class TempFolder {
-    let path: String
-
-    init() throws {
-        path = "\(NSTemporaryDirectory())s3kit-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func write(_ name: String, _ text: String) throws -> String {
-        let file = "\(path)/\(name)"
-        try text.write(toFile: file, atomically: true, encoding: .utf8)
-        return file
-    }
-}
-
 /// Reads a whole ByteSource through `read(into:)` in pieces of `pieceSize`.
 func readAll(_ source: some ByteSource, pieceSize: Int) throws -> [UInt8] {
     var out = [UInt8]()

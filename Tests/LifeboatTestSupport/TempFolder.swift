@@ -1,17 +1,25 @@
 import Foundation
 
 /// A temp folder removed when the test is done.
-final class TempFolder {
-    let path: String
+public final class TempFolder {
+    public let path: String
 
-    init() throws {
-        path = "\(NSTemporaryDirectory())lifeboat-native-\(UUID().uuidString.prefix(8))"
+    public init() throws {
+        path = "\(NSTemporaryDirectory())lifeboat-test-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
 
-    func shell(_ command: String) throws -> (status: Int32, output: String) {
+    /// Writes a text file into the folder and returns its path.
+    public func write(_ name: String, _ text: String) throws -> String {
+        let file = "\(path)/\(name)"
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
+    /// Runs a bash command in the folder; its status and combined output.
+    public func shell(_ command: String) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = ["-c", command]
