@@ -29,9 +29,7 @@ struct CopyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let workspace = try global.workspace()
-        var environment: [String: String] = [:]
-        environment[PassphraseSource.environmentVariable] = ProcessInfo.processInfo.environment["LIFEBOAT_TARGET_PASSPHRASE"]
-        let target = PassphraseSource(passphraseFile: toPassphraseFile, environment: environment, prompt: SecretPrompt.ask)
+        let target = PassphraseSource(passphraseFile: toPassphraseFile, naming: .target, prompt: SecretPrompt.ask)
         let reports = try workspace.copy(to: to, services: workspace.services(named: services, all: services.isEmpty), passphrase: target)
         for report in reports {
             if json {

@@ -32,6 +32,12 @@ struct GlobalOptions: ParsableArguments {
 
     /// Where the passphrase comes from; never from an argument's value, which `ps` would show.
     var passphrase: PassphraseSource {
-        PassphraseSource(keyFile: keyFile, passphraseFile: passphraseFile, prompt: SecretPrompt.ask)
+        // Passed on by environment (as absolute paths) to the lifeboat processes plan steps start.
+        func absolute(_ path: String) -> String {
+            path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        }
+        if let passphraseFile { setenv("LIFEBOAT_PASSPHRASE_FILE", absolute(passphraseFile), 1) }
+        if let keyFile { setenv("LIFEBOAT_KEY_FILE", absolute(keyFile), 1) }
+        return PassphraseSource(keyFile: keyFile, passphraseFile: passphraseFile, prompt: SecretPrompt.ask)
     }
 }

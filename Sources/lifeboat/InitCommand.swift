@@ -23,7 +23,9 @@ struct InitCommand: AsyncParsableCommand {
         let config = try global.loadConfig()
         if let repository {
             let spec = try config.repository(named: repository)
-            let passphrase = encrypt ? try global.passphrase.resolveNew(for: spec.location, configured: spec.passphraseFile) : nil
+            // The target's own passphrase (LIFEBOAT_TARGET_PASSPHRASE, its passphrase_file, or asked), never the main one's.
+            let source = PassphraseSource(naming: .target, prompt: SecretPrompt.ask)
+            let passphrase = encrypt ? try source.resolveNew(for: spec.location, configured: spec.passphraseFile) : nil
             let created = try config.initializeRepository(named: repository, encryptWith: passphrase)
             Terminal.line("Created repository \(repository) at \(created.location) (id \(created.info.id)\(encrypt ? ", encrypted" : ""))")
             return

@@ -46,9 +46,7 @@ struct KeyAddCommand: AsyncParsableCommand {
 
     func run() async throws {
         let workspace = try global.workspace()
-        var environment: [String: String] = [:]
-        environment[PassphraseSource.environmentVariable] = ProcessInfo.processInfo.environment["LIFEBOAT_NEW_PASSPHRASE"]
-        let source = PassphraseSource(keyFile: newKeyFile, passphraseFile: newPassphraseFile, environment: environment, prompt: SecretPrompt.ask)
+        let source = PassphraseSource(keyFile: newKeyFile, passphraseFile: newPassphraseFile, naming: .new, prompt: SecretPrompt.ask)
         let key = try workspace.repository.addKey(passphrase: try source.resolveNew(for: workspace.repository.location))
         Terminal.line("Added key \(key.id) to \(workspace.repository.location)")
     }

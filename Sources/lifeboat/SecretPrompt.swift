@@ -4,6 +4,9 @@ import Glibc
 /// Asks for a secret on the controlling terminal with echo off; nil without a terminal.
 enum SecretPrompt {
     @Sendable static func ask(_ question: String) -> String? {
+        // A process whose input is not a terminal (a plan step's child, a scheduled job) is not asked:
+        // it would wait on a terminal nobody watches.
+        guard isatty(STDIN_FILENO) == 1 else { return nil }
         let fd = open("/dev/tty", O_RDWR | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }

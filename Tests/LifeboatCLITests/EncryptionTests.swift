@@ -102,7 +102,10 @@ struct EncryptionTests {
         let firstID = try #require(ids.first)
         let withSecond = try h.lifeboat("restore", "app", "--target", "\(h.root)/r2", environment: ["LIFEBOAT_PASSPHRASE": "second secret"])
         #expect(withSecond.status == 0, "\(withSecond.output)")
-        try h.ok("key", "remove", firstID)
+        let inUse = try h.lifeboat("key", "remove", firstID)
+        #expect(inUse.status == 2 && inUse.output.contains("open it with another key's passphrase"), "\(inUse.output)")
+        let removed = try h.lifeboat("key", "remove", firstID, environment: ["LIFEBOAT_PASSPHRASE": "second secret"])
+        #expect(removed.status == 0, "\(removed.output)")
         let old = try h.lifeboat("backups")
         #expect(old.status == 2 && old.output.contains("does not open"), "the removed passphrase still opens it: \(old.output)")
         let last = try h.lifeboat("key", "remove", newID, environment: ["LIFEBOAT_PASSPHRASE": "second secret"])
@@ -124,5 +127,25 @@ struct EncryptionTests {
         #expect(same.output.contains("Repeat the passphrase") && same.output.contains("Created repository"), "\(same.output)")
         let backup = try h.lifeboat("backup", "app", environment: ["LIFEBOAT_PASSPHRASE": "same secret"])
         #expect(backup.status == 0, "\(backup.output)")
+    }
+
+    @Test("a repository description stripped of its encryption settings is refused, and no backup is lost")
+    func descriptionAltered() throws {
+        let h = try harness()
+        defer { h.remove() }
+        try h.makeTestData(sizeMB: 0.2)
+        try h.ok("init", "--encrypt")
+        try h.ok("backup", "app")
+        let ids = try h.backupIDs()
+        let path = "\(h.root)/repo/lifeboat-repository.json"
+        let original = try Data(contentsOf: URL(fileURLWithPath: path))
+        var info = try #require(try JSONSerialization.jsonObject(with: original) as? [String: Any])
+        info.removeValue(forKey: "encryption")
+        try JSONSerialization.data(withJSONObject: info).write(to: URL(fileURLWithPath: path))
+        let refused = try h.lifeboat("backup", "app")
+        #expect(refused.status == 1 && refused.output.contains("holds 1 encryption key(s)"), "\(refused.output)")
+        try original.write(to: URL(fileURLWithPath: path))
+        #expect(try h.backupIDs() == ids)
+        try h.ok("verify", "app", "--objects")
     }
 }

@@ -49,6 +49,7 @@ public struct BackupEngine: Sendable {
         var committed = record
         committed.stats.bytesStored = objects.reduce(0) { $0 + $1.size }
         FaultPoint.backupBeforeCommit.reach()
+        try lock.confirm()
         _ = try repository.store.write(try jsonBytes(committed), to: "\(folder)/backup.json")
         FaultPoint.backupAfterCommit.reach()
         if stats.skipped > 0 { notes.append("\(stats.skipped) entries could not be backed up (see warnings)") }

@@ -26,12 +26,16 @@ public struct RepositoryCopier: Sendable {
         defer { withExtendedLifetime(lock) {} }
         var report = CopyReport(service: service, target: targetName)
         let existing = target.listing(service: service)
+        // Leftovers of an interrupted copy are removed where the target allows deletes; where it does not
+        // (a write-only off-site account), copying again over them is just as good: objects are
+        // replaced whole and backup.json comes last.
         for id in existing.incomplete + target.removalLeftovers(service: service) {
-            try target.store.deleteFolder(target.backupFolder(service: service, id: id))
+            try? target.store.deleteFolder(target.backupFolder(service: service, id: id))
             report.resumed.append(id)
         }
         let present = Set(existing.records.map(\.id) + existing.damaged.map(\.id))
-        var failedIDs: Set<String> = []
+        // What the target holds whole: an incremental is copied only onto these.
+        var whole = Set(existing.records.map(\.id))
         for record in source.listing(service: service).records where record.status == "complete" || record.status == "partial" {
             if present.contains(record.id) {
                 report.present.append(record.id)
@@ -39,15 +43,14 @@ public struct RepositoryCopier: Sendable {
             }
             // An incremental needs its parent and every backup whose archives it refers to.
             let needs = ([record.parent].compactMap { $0 } + (record.references ?? []).compactMap { $0.split(separator: "/").first.map(String.init) })
-            if let missing = needs.first(where: { failedIDs.contains($0) }) {
-                failedIDs.insert(record.id)
-                report.failed.append("\(record.id): backup \(missing), which it builds on, could not be copied")
+            if let missing = needs.first(where: { $0 != record.id && !whole.contains($0) }) {
+                report.failed.append("\(record.id): backup \(missing), which it builds on, is not whole in \(targetName) (not copied, or damaged there)")
                 continue
             }
             do {
-                report.copied.append(try copy(record))
-            } catch let error as LifeboatError where error.code == .corrupt {
-                failedIDs.insert(record.id)
+                report.copied.append(try copy(record, under: lock))
+                whole.insert(record.id)
+            } catch let error as SourceDamage {
                 report.failed.append("\(record.id): \(error.message)")
                 try? target.store.deleteFolder(target.backupFolder(service: service, id: record.id))
             }
@@ -55,7 +58,7 @@ public struct RepositoryCopier: Sendable {
         return report
     }
 
-    private func copy(_ record: BackupRecord) throws -> CopyReport.Copied {
+    private func copy(_ record: BackupRecord, under lock: any StoreLock) throws -> CopyReport.Copied {
         let clock = ContinuousClock.now
         let started = Date()
         var objects: [BackupRecord.Object] = []
@@ -67,6 +70,7 @@ public struct RepositoryCopier: Sendable {
         copied.objects = objects
         copied.stats.bytesStored = objects.reduce(0) { $0 + $1.size }
         FaultPoint.copyBeforeCommit.reach()
+        try lock.confirm()
         _ = try target.store.write(try jsonBytes(copied), to: "\(target.backupFolder(service: record.service, id: record.id))/backup.json")
         let bytes = copied.stats.bytesStored
         try source.write(copy: CopyRecord(
@@ -80,26 +84,43 @@ public struct RepositoryCopier: Sendable {
     /// Streams one object across and checks both ends.
     private func copy(_ object: BackupRecord.Object, of record: BackupRecord) throws -> BackupRecord.Object {
         let key = source.objectKey(service: record.service, id: record.id, name: object.name)
-        let reader = try source.openObject(key)
+        let reader: any ByteSource
+        do {
+            reader = try source.openObject(key)
+        } catch {
+            throw SourceDamage(message: "object \(key) of the source cannot be read: \(error)")
+        }
         let upload = try target.createObject(key)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
         defer { buffer.deallocate() }
         let stored: BackupRecord.Object
         do {
             while true {
-                let n = try reader.read(into: buffer)
+                let n: Int
+                do {
+                    n = try reader.read(into: buffer)
+                } catch {
+                    throw SourceDamage(message: "object \(key) of the source cannot be read: \(error)")
+                }
                 if n == 0 { break }
                 try upload.sink.write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
             }
-            let digest = try reader.drainAndDigest()
+            let digest: SHA256Digest
+            do {
+                digest = try reader.drainAndDigest()
+            } catch {
+                throw SourceDamage(message: "object \(key) of the source cannot be read: \(error)")
+            }
             guard digest.hex == object.sha256, reader.bytesRead == object.size else {
-                throw LifeboatError(.corrupt, "object \(key) of the source is damaged (\(reader.bytesRead) bytes with SHA-256 \(digest.hex), backup.json says \(object.size) bytes with \(object.sha256)); run `lifeboat verify \(record.service) --objects`")
+                throw SourceDamage(message: "object \(key) of the source is damaged (\(reader.bytesRead) bytes with SHA-256 \(digest.hex), backup.json says \(object.size) bytes with \(object.sha256)); run `lifeboat verify \(record.service) --objects`")
             }
             stored = try upload.commit()
         } catch {
             upload.discard()
-            if let error = error as? LifeboatError { throw error }
-            throw LifeboatError(.corrupt, "object \(key) could not be copied: \(error)", cause: error)
+            // Damage in the source skips this backup; anything else (the target's disk is full, the
+            // network is gone) stops the copy: the next run resumes it.
+            if error is SourceDamage || error is LifeboatError { throw error }
+            throw LifeboatError(.io, "cannot write object \(key) to \(target.location): \(error)", cause: error)
         }
         // Read back what the target now holds: the copy counts only once it is known to be whole.
         let check = try target.openObject(key)
@@ -109,4 +130,10 @@ public struct RepositoryCopier: Sendable {
         }
         return stored
     }
+}
+
+/// The source's copy of an object is missing, unreadable or not what its `backup.json` says: that
+/// backup is skipped (and reported), the copy goes on with the others.
+struct SourceDamage: Error {
+    let message: String
 }

@@ -13,7 +13,7 @@ extension Repository {
         return try create(in: store, compressionLevel: compressionLevel, encryption: encryption) {
             let key = try WrappedKey.wrap(dataKey: dataKey, passphrase: passphrase, created: Timestamp.format(Date()))
             _ = try store.write(try keyBytes(key), to: "\(keysFolder)/\(key.id).json")
-            return EncryptedStore(inner: store, dataKey: dataKey)
+            return EncryptedStore(inner: store, dataKey: dataKey, keyID: key.id)
         }
     }
 
@@ -26,16 +26,24 @@ extension Repository {
         }.sorted { ($0.created, $0.id) < ($1.created, $1.id) }
     }
 
-    /// The data key, from the first stored key `passphrase` opens.
-    static func unlock(_ store: any ObjectStore, passphrase: [UInt8]) throws -> [UInt8] {
+    /// The data key and the id of the stored key `passphrase` opens.
+    static func unlock(_ store: any ObjectStore, passphrase: [UInt8]) throws -> (dataKey: [UInt8], keyID: String) {
         let keys = try keys(in: store)
         guard !keys.isEmpty else {
             throw LifeboatError(.corrupt, "repository \(store.location) is encrypted but holds no readable key in \(keysFolder)/; without one its data cannot be decrypted")
         }
+        var unusable: [String] = []
         for key in keys {
-            if let dataKey = try? key.unwrap(passphrase: passphrase) { return dataKey }
+            do {
+                return (try key.unwrap(passphrase: passphrase), key.id)
+            } catch {
+                // A wrong passphrase is the expected miss; anything else (a damaged record, parameters
+                // over the memory limit) is worth saying.
+                if !"\(error)".contains("does not open") { unusable.append("key \(key.id): \(error)") }
+            }
         }
-        throw LifeboatError(.usage, "the passphrase does not open repository \(store.location) (tried its \(keys.count) key\(keys.count == 1 ? "" : "s")); check the passphrase, or the file or variable it came from. Nothing was read or changed")
+        let damaged = unusable.isEmpty ? "" : " (\(unusable.joined(separator: "; ")))"
+        throw LifeboatError(.usage, "the passphrase does not open repository \(store.location) (tried its \(keys.count) key\(keys.count == 1 ? "" : "s"))\(damaged); check the passphrase, or the file or variable it came from. Nothing was read or changed")
     }
 
     /// Adds a passphrase: the data key wrapped under it, as a new key.
@@ -56,6 +64,11 @@ extension Repository {
         }
         guard keys.count > 1 else {
             throw LifeboatError(.usage, "key \(id) is the repository's only key: removing it would make every backup unreadable for good. Add another with `lifeboat key add` first")
+        }
+        // Opening with a key that stays proves one that stays works: removing the key in use could
+        // leave only keys whose passphrases nobody knows, or whose records are damaged.
+        if let encrypted = store as? EncryptedStore, encrypted.keyID == id {
+            throw LifeboatError(.usage, "key \(id) is the one this command opened the repository with; open it with another key's passphrase (one that stays) to remove this one")
         }
         try baseStore.delete("\(Self.keysFolder)/\(id).json")
     }

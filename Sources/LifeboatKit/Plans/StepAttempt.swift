@@ -74,7 +74,7 @@ struct StepAttempt {
 
     /// What a `lifeboat` child needs from this process's environment to reach and open the repository.
     static let repositoryVariables: Set<String> = [
-        PassphraseSource.environmentVariable, "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+        PassphraseSource.environmentVariable, "LIFEBOAT_PASSPHRASE_FILE", "LIFEBOAT_KEY_FILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
         "AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_REGION", "AWS_DEFAULT_REGION", "TMPDIR",
     ]
 

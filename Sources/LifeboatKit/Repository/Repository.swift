@@ -45,12 +45,15 @@ public struct Repository: Sendable {
         guard info.version <= RepositoryInfo.supportedVersion else {
             throw LifeboatError(.repository, "repository \(store.location) uses format version \(info.version); this Lifeboat reads version \(RepositoryInfo.supportedVersion). Upgrade Lifeboat")
         }
+        if info.encryption == nil, let keys = try? store.list(keysFolder), !keys.isEmpty {
+            throw LifeboatError(.repository, "repository \(store.location) holds \(keys.count) encryption key(s) in \(keysFolder)/ but its \(RepositoryInfo.fileName) has no encryption settings: the description was altered or replaced. Nothing was read or written; restore its \"encryption\" block (see docs/repository-format.md) before using it")
+        }
         if let encryption = info.encryption {
             guard encryption.cipher == "aes-256-gcm", encryption.objectFormat == "LBENC001", encryption.kdf == "scrypt" else {
                 throw LifeboatError(.repository, "repository \(store.location) is encrypted with \(encryption.cipher)/\(encryption.objectFormat)/\(encryption.kdf), which this Lifeboat does not know; upgrade Lifeboat")
             }
-            let dataKey = try unlock(store, passphrase: try passphrase.resolve(for: store.location, configured: configured))
-            return Repository(store: EncryptedStore(inner: store, dataKey: dataKey), info: info)
+            let unlocked = try unlock(store, passphrase: try passphrase.resolve(for: store.location, configured: configured))
+            return Repository(store: EncryptedStore(inner: store, dataKey: unlocked.dataKey, keyID: unlocked.keyID), info: info)
         }
         return Repository(store: store, info: info)
     }
@@ -116,12 +119,27 @@ public struct Repository: Sendable {
 
     /// Every backup folder of a service: committed ones (sorted oldest first), damaged ones, and
     /// incomplete ones (no `backup.json`: a backup that never committed).
+    ///
+    /// Incomplete folders are deleted by the next run, so a folder counts as incomplete only when the
+    /// store *answered* that it has no commit record: one whose check failed (a store error) is listed
+    /// as damaged, and so is one holding an encrypted commit record that this repository, opened
+    /// unencrypted, cannot read.
     public func listing(service: String) -> BackupListing {
         var listing = BackupListing()
         let ids = ((try? store.list(serviceFolder(service))) ?? []).filter { !$0.name.hasPrefix(".") }.map(\.name).sorted()
         for id in ids {
-            if !store.exists("\(backupFolder(service: service, id: id))/backup.json") {
-                listing.incomplete.append(id)
+            let folder = backupFolder(service: service, id: id)
+            do {
+                if try store.size("\(folder)/backup.json") == nil {
+                    if !(store is EncryptedStore), try store.size("\(folder)/backup.json\(EncryptedStore.suffix)") != nil {
+                        listing.damaged.append(.init(service: service, id: id, message: "it holds an encrypted backup.json.enc, but the repository opened as unencrypted (its lifeboat-repository.json lacks its encryption settings?)"))
+                    } else {
+                        listing.incomplete.append(id)
+                    }
+                    continue
+                }
+            } catch {
+                listing.damaged.append(.init(service: service, id: id, message: "its backup.json could not be checked: \(error)"))
                 continue
             }
             do {

@@ -120,6 +120,7 @@ extension Workspace {
         var gone: [String] = []
         do {
             FaultPoint.pruneBeforeDelete.reach()
+            try lock.confirm()
             // Newest first: a backup is removed only after every removed backup that refers to it.
             for removed in report.removed.reversed() {
                 try repository.store.removeBackup(repository.backupFolder(service: service.name, id: removed.id), record: "backup.json")

@@ -75,12 +75,10 @@ extension Workspace {
     /// passphrases come from `LIFEBOAT_TARGET_PASSPHRASE` or each target's `passphrase_file`.
     private func runCopyJobs(_ service: Service) -> JobOutcome {
         let clock = ContinuousClock.now
-        var environment: [String: String] = [:]
-        environment[PassphraseSource.environmentVariable] = ProcessInfo.processInfo.environment["LIFEBOAT_TARGET_PASSPHRASE"]
         var copied: [String] = [], problems: [String] = []
         for target in (try? config.tier(for: service).copyTo) ?? [] {
             do {
-                let report = try copy(to: target, services: [service], passphrase: PassphraseSource(environment: environment)).first
+                let report = try copy(to: target, services: [service], passphrase: PassphraseSource(naming: .target)).first
                 if let report, !report.copied.isEmpty { copied.append("\(report.copied.count) to \(target)") }
                 problems += (report?.failed ?? []).map { "\(target): \($0)" }
             } catch let error as LifeboatError where error.code == .locked {

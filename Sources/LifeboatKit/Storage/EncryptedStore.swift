@@ -12,10 +12,13 @@ import LifeboatNative
 public struct EncryptedStore: ObjectStore {
     public let inner: any ObjectStore
     let dataKey: [UInt8]
+    /// The stored key the data key was unwrapped from (what `key remove` must not take away).
+    let keyID: String
 
-    public init(inner: any ObjectStore, dataKey: [UInt8]) {
+    public init(inner: any ObjectStore, dataKey: [UInt8], keyID: String) {
         self.inner = inner
         self.dataKey = dataKey
+        self.keyID = keyID
     }
 
     public static let suffix = ".enc"

@@ -51,6 +51,9 @@ final class LocalLock: StoreLock, @unchecked Sendable {
         renewal.resume()
     }
 
+    /// The kernel holds a `flock` for as long as the descriptor is open: it cannot be lost.
+    func confirm() throws {}
+
     /// Every lock file of the repository. Reading takes no lock; a probe with `LOCK_NB` tells held
     /// from free without waiting.
     static func list(folder: String) -> [LockListing] {

@@ -54,7 +54,11 @@ public protocol ObjectUpload: AnyObject {
 }
 
 /// A held lock; released when the value is released (and, for a local folder, when the process dies).
-public protocol StoreLock: AnyObject, Sendable {}
+public protocol StoreLock: AnyObject, Sendable {
+    /// Throws `.locked` when the lock may have been lost (an S3 lease that could not be renewed in
+    /// time): called right before committing, so nothing commits under a lock someone else may hold.
+    func confirm() throws
+}
 
 /// One name directly inside a store folder.
 public struct StoreEntry: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// An exclusive lock on one service of an S3 repository. S3 has no locking primitive, so a lock is a
 /// lease object `locks/<service>/<token>.lease` holding host, pid, purpose, start and expiry, renewed
@@ -9,7 +10,8 @@ import Logging
 /// if another live lease appeared meanwhile (two takers at once) it withdraws, so at most one wins;
 /// both may lose, which is reported as "locked" like any other refusal (locks never wait).
 ///
-/// A lease whose holder ran on this host and is gone (killed) is stale at once, as a `flock` would be.
+/// A lease whose holder ran on this host — same boot, same PID namespace — and is gone (killed) is
+/// stale at once, as a `flock` would be.
 /// Leases compare the writer's clock with the reader's: hosts sharing a repository need clocks in
 /// step to well within the 10-minute lease (NTP).
 final class S3Lock: StoreLock, @unchecked Sendable {
@@ -18,8 +20,16 @@ final class S3Lock: StoreLock, @unchecked Sendable {
     private let key: String
     private let renewal: any DispatchSourceTimer
     private let released = ReleaseFlag()
+    private let service: String
+    /// When the lease was last written successfully; a lock not renewed within its lease is lost.
+    private let renewed = RenewalClock()
+
+    private final class RenewalClock: Sendable {
+        let value = Mutex<(at: Date, lost: Bool)>((Date(), false))
+    }
 
     init(store: S3Store, service: String, purpose: String) throws {
+        self.service = service
         self.store = store
         let folder = S3Lock.folder(service)
         let token = "\(Timestamp.format(Date()).filter { $0.isNumber })-\(UInt64.random(in: 0...UInt64.max))"
@@ -34,25 +44,46 @@ final class S3Lock: StoreLock, @unchecked Sendable {
             try? store.delete(stale.key)
         }
         let started = Date()
-        let host = ProcessInfo.processInfo.hostName
+        let identity = "host=\(ProcessInfo.processInfo.hostName) pid=\(getpid()) \(S3Lock.processSpace)"
         let leaseKey = key
         func writeLease() throws {
-            let lease = "host=\(host) pid=\(getpid()) purpose=\(purpose) started=\(Timestamp.format(started)) expires=\(Timestamp.format(Date().addingTimeInterval(S3Lock.leaseLength)))\n"
+            let lease = "\(identity) purpose=\(purpose) started=\(Timestamp.format(started)) expires=\(Timestamp.format(Date().addingTimeInterval(S3Lock.leaseLength)))\n"
             _ = try store.write(Array(lease.utf8), to: leaseKey)
         }
         try writeLease()
-        let rivals = try S3Lock.leases(store: store, service: service).filter { $0.key != leaseKey && $0.expires > Date() }
-        if let rival = rivals.first {
+        do {
+            let rivals = try S3Lock.leases(store: store, service: service).filter { $0.key != leaseKey && $0.expires > Date() }
+            if let rival = rivals.first { throw S3Lock.refusal(store: store, service: service, holder: rival.text) }
+        } catch {
             try? store.delete(leaseKey)
-            throw S3Lock.refusal(store: store, service: service, holder: rival.text)
+            throw error
         }
         renewal = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
         renewal.schedule(deadline: .now() + 60, repeating: 60)
-        let released = released
+        let released = released, renewed = renewed
         renewal.setEventHandler {
-            released.value.withLock { done in if !done { try? writeLease() } }
+            released.value.withLock { done in
+                guard !done, !renewed.value.withLock({ $0.lost }) else { return }
+                // A lease that is gone was taken over (it had expired): recreating it would make two
+                // holders. The lock is lost; `confirm()` says so before anything is committed.
+                guard (try? store.size(leaseKey)) != nil else {
+                    renewed.value.withLock { $0.lost = true }
+                    return
+                }
+                if (try? writeLease()) != nil { renewed.value.withLock { $0.at = Date() } }
+            }
         }
         renewal.resume()
+    }
+
+    /// Throws `.locked` when this lock can no longer be trusted: its lease was not renewed within its
+    /// length (another process may have taken it over) or was removed. Called before committing.
+    func confirm() throws {
+        let (at, lost) = renewed.value.withLock { $0 }
+        let present = try store.size(key) != nil
+        if lost || Date().timeIntervalSince(at) >= Self.leaseLength * 0.9 || !present {
+            throw LifeboatError(.locked, "the lock of service \(service) in \(store.location) was lost (its lease could not be renewed in time or was taken over); nothing was committed. Run again")
+        }
     }
 
     deinit {
@@ -60,8 +91,22 @@ final class S3Lock: StoreLock, @unchecked Sendable {
             done = true
             renewal.cancel()
         }
-        try? store.delete(key)
+        do {
+            try store.delete(key)
+        } catch {
+            Logger(label: "lifeboat.lock").warning("could not remove the lock lease \(store.display(key)): \(error); it expires within 10 minutes")
+        }
     }
+
+    /// Which kernel and PID namespace this process runs in: a pid is only comparable within both
+    /// (containers sharing a host name have their own pids; a cloned VM has another boot).
+    static let processSpace: String = {
+        let boot = (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "unknown"
+        var status = stat()
+        let namespace = stat("/proc/self/ns/pid", &status) == 0 ? String(status.st_ino) : "unknown"
+        return "boot=\(boot) pidns=\(namespace)"
+    }()
 
     static func folder(_ service: String) -> String { "locks/\(service)" }
 
@@ -91,7 +136,9 @@ final class S3Lock: StoreLock, @unchecked Sendable {
         func field(_ name: String) -> String? {
             lease.split(separator: " ").first { $0.hasPrefix("\(name)=") }.map { String($0.dropFirst(name.count + 1)) }
         }
-        guard field("host") == ProcessInfo.processInfo.hostName, let pid = field("pid").flatMap(Int32.init), pid > 0 else { return false }
+        let space = processSpace.split(separator: " ").map(String.init)
+        guard field("host") == ProcessInfo.processInfo.hostName, space.allSatisfy({ lease.split(separator: " ").contains(Substring($0)) }),
+              !processSpace.contains("unknown"), let pid = field("pid").flatMap(Int32.init), pid > 0 else { return false }
         return kill(pid, 0) != 0 && errno == ESRCH
     }
 

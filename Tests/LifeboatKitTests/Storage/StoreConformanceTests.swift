@@ -118,4 +118,23 @@ struct StoreConformanceTests {
         let again = try store.lock(service: "app", purpose: "prune")
         withExtendedLifetime((again, other)) {}
     }
+
+    @Test("an S3 lock whose lease was taken away refuses to confirm; a lease is judged by host, boot and PID namespace")
+    func s3LeaseLost() throws {
+        let (store, cleanup) = try StoreKind.s3.make()
+        defer { cleanup() }
+        let lock = try store.lock(service: "app", purpose: "backup")
+        try lock.confirm()
+        try store.deleteFolder("locks/app")
+        let error = #expect(throws: LifeboatError.self) { try lock.confirm() }
+        #expect(error?.code == .locked && error?.message.contains("was lost") == true, "\(String(describing: error))")
+
+        let host = ProcessInfo.processInfo.hostName
+        var dead: Int32 = 999_999
+        while kill(dead, 0) == 0 || errno != ESRCH { dead -= 1 }
+        #expect(S3Lock.holderIsGone("host=\(host) pid=\(dead) \(S3Lock.processSpace) purpose=backup"))
+        #expect(!S3Lock.holderIsGone("host=\(host) pid=\(getpid()) \(S3Lock.processSpace) purpose=backup"), "a live holder")
+        #expect(!S3Lock.holderIsGone("host=\(host) pid=\(dead) boot=another-boot pidns=1 purpose=backup"), "another boot or container")
+        #expect(!S3Lock.holderIsGone("host=elsewhere pid=\(dead) \(S3Lock.processSpace) purpose=backup"), "another host")
+    }
 }

@@ -78,12 +78,14 @@ public struct S3Settings: Sendable {
 
     private static func parseEndpoint(_ text: String) throws -> URL {
         let hint = "write it as scheme://host[:port], e.g. https://s3.eu-west-1.amazonaws.com or http://127.0.0.1:9000"
+        // An endpoint may carry credentials by mistake (https://KEY:SECRET@host): never quote that part.
+        let shown = text.range(of: "@").map { "…@" + text[$0.upperBound...] } ?? text
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
               scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty else {
-            throw LifeboatError(.configuration, "S3 endpoint \"\(text)\" is not an http(s) URL: \(hint).")
+            throw LifeboatError(.configuration, "S3 endpoint \"\(shown)\" is not an http(s) URL: \(hint).")
         }
         guard components.path.isEmpty || components.path == "/", components.query == nil, components.user == nil else {
-            throw LifeboatError(.configuration, "S3 endpoint \"\(text)\" has a path, query or user name: \(hint); put the bucket and prefix in the s3:// URL instead.")
+            throw LifeboatError(.configuration, "S3 endpoint \"\(shown)\" has a path, query or user name: \(hint); put the bucket and prefix in the s3:// URL instead, and credentials in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.")
         }
         var clean = URLComponents()
         clean.scheme = scheme

@@ -54,7 +54,10 @@ struct LocationSettingsTests {
         #expect(try S3Settings.resolve(endpoint: "http://127.0.0.1:9000/", region: nil, pathStyle: nil, environment: [:]).pathStyle == true)
         #expect(try S3Settings.resolve(endpoint: "http://127.0.0.1:9000", region: nil, pathStyle: false, environment: [:]).pathStyle == false)
         let error = try #require(lifeboatError { _ = try S3Settings.resolve(endpoint: "http://host/bucket", region: nil, pathStyle: nil, environment: [:]) })
-        #expect(error.message == "S3 endpoint \"http://host/bucket\" has a path, query or user name: write it as scheme://host[:port], e.g. https://s3.eu-west-1.amazonaws.com or http://127.0.0.1:9000; put the bucket and prefix in the s3:// URL instead.")
+        #expect(error.message == "S3 endpoint \"http://host/bucket\" has a path, query or user name: write it as scheme://host[:port], e.g. https://s3.eu-west-1.amazonaws.com or http://127.0.0.1:9000; put the bucket and prefix in the s3:// URL instead, and credentials in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.")
+        let withSecret = try #require(lifeboatError { _ = try S3Settings.resolve(endpoint: "https://AKIAEXAMPLE:very-secret@minio.example:9000", region: nil, pathStyle: nil, environment: [:]) })
+        #expect(!withSecret.message.contains("very-secret") && !withSecret.message.contains("AKIAEXAMPLE") && withSecret.message.contains("…@minio.example:9000"),
+                "\(withSecret.message)")
     }
 
     @Test("region: explicit, then AWS_REGION, then AWS_DEFAULT_REGION, then us-east-1; defaults for tuning")
