@@ -135,5 +135,9 @@ struct PlanLoaderTests {
         #expect(missing?.message == "plan file \(folder)/nope.yaml does not exist; check the path, or write the file (see Plans/README.md)")
         let folderError = #expect(throws: LifeboatError.self) { try Plan.load(file: folder, config: planConfig) }
         #expect(folderError?.message.contains("is a folder, not a file") == true)
+        // A FIFO is refused before it is opened (reading it would wait for a writer forever).
+        #expect(mkfifo(folder + "/fifo.yaml", 0o600) == 0)
+        let fifo = #expect(throws: LifeboatError.self) { try Plan.load(file: folder + "/fifo.yaml", config: planConfig) }
+        #expect(fifo?.message.contains("is not a regular file") == true, "\(String(describing: fifo))")
     }
 }

@@ -11,9 +11,7 @@ enum ConfigDocument {
     ///   - guide: where its format is described, for the message about a missing file ("Plans/README.md").
     /// - Throws: `LifeboatError` (`.configuration`) when the file is missing, a folder or unreadable.
     static func read(_ file: String, what: String, guide: String) throws -> String {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            let problem = isDirectory.boolValue ? "is a folder, not a file" : "does not exist"
+        if let problem = problem(with: file) {
             throw LifeboatError(
                 .configuration, "\(what) file \(file) \(problem); check the path, or write the file (see \(guide))")
         }
@@ -23,6 +21,18 @@ enum ConfigDocument {
             throw LifeboatError(
                 .configuration, "cannot read \(what) file \(file); check its permissions and that it is UTF-8 text",
                 cause: error)
+        }
+    }
+
+    /// Why `path` cannot be read as a settings file, or nil for a regular file (symlinks followed). A
+    /// FIFO or device is refused before it is opened: reading one would block or never end.
+    static func problem(with path: String) -> String? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return "does not exist" }
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFDIR: return "is a folder, not a file"
+        default: return "is not a regular file (a pipe, socket or device)"
         }
     }
 

@@ -39,9 +39,7 @@ extension LifeboatConfig {
     }
 
     private static func read(_ path: String, namedBy origin: String?) throws -> LifeboatConfig {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            let problem = isDirectory.boolValue ? "is a folder" : "does not exist"
+        if let problem = ConfigDocument.problem(with: path) {
             throw LifeboatError(
                 .configuration, "configuration file \(path) (from \(origin ?? "the current folder")) \(problem); "
                     + "fix the path, or create the file")
