@@ -17,9 +17,12 @@ struct DoctorCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object per finding.")
     var json = false
 
+    @Option(help: ArgumentHelp("S3 uploads left unfinished count once older than this (younger ones may belong to a backup running now).", valueName: "duration"))
+    var uploadsOlderThan: LifeboatDuration = .hours(24)
+
     func run() async throws {
         let workspace = try global.workspace()
-        let findings = workspace.doctor()
+        let findings = workspace.doctor(uploadAge: Double(uploadsOlderThan.seconds))
         if json {
             for finding in findings { try Terminal.json(finding) }
         } else if findings.isEmpty {
@@ -53,9 +56,12 @@ struct RepairCommand: AsyncParsableCommand {
     @Flag(help: "Show what would be done; change nothing.")
     var dryRun = false
 
+    @Option(help: ArgumentHelp("Abort S3 uploads left unfinished for longer than this.", valueName: "duration"))
+    var uploadsOlderThan: LifeboatDuration = .hours(24)
+
     func run() async throws {
         let workspace = try global.workspace()
-        let (done, left) = try workspace.repair(dryRun: dryRun)
+        let (done, left) = try workspace.repair(dryRun: dryRun, uploadAge: Double(uploadsOlderThan.seconds))
         for finding in done {
             let action: String = switch finding.kind {
             case .debris: "remove"
@@ -63,6 +69,7 @@ struct RepairCommand: AsyncParsableCommand {
             case .staleLock: "clear stale lease"
             case .catalog: "rebuild catalog"
             case .damaged: "leave"
+            case .unfinishedUpload: "abort upload"
             }
             Terminal.line("\(dryRun ? "would " : "")\(action): \(finding.path)")
         }

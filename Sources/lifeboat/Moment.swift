@@ -14,3 +14,11 @@ struct Moment: ExpressibleByArgument {
 
     static var defaultCompletionKind: CompletionKind { .default }
 }
+
+/// A duration on the command line (`30s`, `12h`, `7d`, `1h30m`).
+extension LifeboatDuration: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let duration = try? LifeboatDuration(parsing: argument) else { return nil }
+        self = duration
+    }
+}

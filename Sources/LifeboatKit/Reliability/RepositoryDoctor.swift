@@ -14,6 +14,8 @@ public struct DoctorFinding: Codable, Sendable, Equatable {
         case catalog
         /// A backup that cannot be read or restored whole.
         case damaged
+        /// An S3 multipart upload a killed process never finished: invisible, but its parts are billed.
+        case unfinishedUpload = "unfinished upload"
     }
 
     public var kind: Kind
@@ -24,6 +26,8 @@ public struct DoctorFinding: Codable, Sendable, Equatable {
     public var fix: String
     /// `lifeboat repair` fixes it (the others need a decision).
     public var repairable: Bool
+    /// The upload id of an unfinished S3 upload.
+    public var upload: String? = nil
 }
 
 /// Checks a repository, its locks and the catalog without changing anything: commit records that do
@@ -31,6 +35,8 @@ public struct DoctorFinding: Codable, Sendable, Equatable {
 /// catalog out of step. Object contents are not hashed here (that is `verify --objects`).
 struct RepositoryDoctor {
     let workspace: Workspace
+    /// Unfinished uploads younger than this may belong to a backup running right now.
+    var uploadAge: TimeInterval = 86_400
     var repository: Repository { workspace.repository }
     var store: any ObjectStore { workspace.repository.store }
 
@@ -39,6 +45,7 @@ struct RepositoryDoctor {
         found += topLevel()
         for service in repository.serviceNames() { found += check(service: service) }
         found += locks()
+        found += unfinishedUploads()
         found += catalog()
         return found
     }
@@ -156,15 +163,18 @@ struct RepositoryDoctor {
 
 extension Workspace {
     /// What is wrong with the repository, its locks and the catalog (nothing is changed).
-    public func doctor() -> [DoctorFinding] { RepositoryDoctor(workspace: self).findings() }
+    /// Unfinished S3 uploads count once older than `uploadAge` (a day by default).
+    public func doctor(uploadAge: TimeInterval = 86_400) -> [DoctorFinding] {
+        RepositoryDoctor(workspace: self, uploadAge: uploadAge).findings()
+    }
 
     /// Fixes what can be fixed without a decision: removes debris (never-committed folders, interrupted
     /// removals, temporary files), clears stale lock leases, moves foreign files to `quarantine/`
     /// (never deletes them), and rebuilds the catalog. Damaged backups are left in place (their intact
     /// files may still be restorable) and returned unchanged. Each service is repaired under its lock.
     /// With `dryRun`, returns what would be done.
-    public func repair(dryRun: Bool) throws -> (done: [DoctorFinding], left: [DoctorFinding]) {
-        let findings = doctor()
+    public func repair(dryRun: Bool, uploadAge: TimeInterval = 86_400) throws -> (done: [DoctorFinding], left: [DoctorFinding]) {
+        let findings = doctor(uploadAge: uploadAge)
         let done = findings.filter(\.repairable), left = findings.filter { !$0.repairable }
         guard !dryRun else { return (done, left) }
         var locks: [String: any StoreLock] = [:]
@@ -189,10 +199,32 @@ extension Workspace {
                 }
             case .catalog:
                 _ = try rebuildCatalog()
+            case .unfinishedUpload:
+                if let upload = finding.upload { try RepositoryDoctor.abort(upload, shownAs: finding.path, in: repository.store) }
             case .damaged:
                 break
             }
         }
         return (done, left)
+    }
+}
+
+extension RepositoryDoctor {
+    /// Multipart uploads under the repository's prefix that were started more than `uploadAge` ago and
+    /// never completed or aborted (S3 only; other stores have none).
+    func unfinishedUploads(now: Date = Date()) -> [DoctorFinding] {
+        guard let s3 = store.unwrapped as? S3Store,
+              let uploads = try? s3.client.listMultipartUploads(prefix: s3.folderPrefix("")) else { return [] }
+        return uploads.filter { (S3Timestamp.parse($0.initiated) ?? now) <= now.addingTimeInterval(-uploadAge) }.map { upload in
+            DoctorFinding(kind: .unfinishedUpload, service: nil, path: s3.client.url(of: upload.key),
+                          problem: "an upload of \(s3.client.url(of: upload.key)) started \(upload.initiated) never finished (its process was killed); S3 keeps and bills its parts",
+                          fix: "lifeboat repair (aborts it)", repairable: true, upload: upload.uploadID)
+        }
+    }
+
+    static func abort(_ upload: String, shownAs url: String, in store: any ObjectStore) throws {
+        guard let s3 = store.unwrapped as? S3Store else { return }
+        let key = String(url.dropFirst("s3://\(s3.client.bucket)/".count))
+        try s3.client.abortMultipartUpload(key: key, uploadID: upload)
     }
 }

@@ -5,8 +5,8 @@ import LifeboatNative
 ///
 /// Objects appear whole when their upload completes, so there are no temporary names: an upload that
 /// fails is aborted, and a process killed mid-upload leaves an incomplete multipart upload that S3
-/// keeps invisible and bills until aborted: set a bucket lifecycle rule that aborts incomplete
-/// multipart uploads after a day (Lifeboat does not list them yet). Reads stream with
+/// keeps invisible and bills until aborted: `doctor` lists those older than a day and `repair`
+/// aborts them (as would a bucket lifecycle rule). Reads stream with
 /// ranged GETs fetched ahead in parallel; uploads stream as multipart uploads in bounded memory.
 public struct S3Store: ObjectStore {
     public let bucket: S3Location
