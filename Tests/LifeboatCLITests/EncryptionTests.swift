@@ -28,6 +28,8 @@ struct EncryptionTests {
         try h.ok("restore", "app", "--target", target)
         #expect(try TreeSnapshot(h.restored(in: target)).differences(from: try TreeSnapshot(h.source)) == [])
         try h.ok("verify", "app", "--objects")
+        let doctor = try h.ok("doctor")
+        #expect(doctor.stdout.contains("no problems found"), "\(doctor.output)")
         let ids = try h.backupIDs()
         let id = try #require(ids.first)
         let names = try FileManager.default.contentsOfDirectory(atPath: h.backupFolder(id)).sorted()
