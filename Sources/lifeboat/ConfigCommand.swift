@@ -35,22 +35,35 @@ struct ConfigCommand: AsyncParsableCommand {
                                       rto: tier.rto.description, rpo: tier.rpo.description, full: tier.full.description,
                                       incremental: tier.incremental.description, verify: tier.verify?.description,
                                       drill: tier.drill?.description, timeZone: tier.timeZone.identifier, keep: Self.describe(tier.keep),
-                                      measuredBackup: measured[service.name]?.description)
+                                      measuredBackup: measured[service.name]?.description, copyTo: tier.copyTo)
             }
             if json {
                 try Terminal.json(Summary(file: config.filePath, repository: config.repository, catalog: config.catalog,
-                                          compressionLevel: config.compressionLevel, services: services, warnings: warnings))
+                                          compressionLevel: config.compressionLevel,
+                                          copyTargets: Dictionary(uniqueKeysWithValues: config.repositories.map { ($0.name, $0.location) }),
+                                          services: services, warnings: warnings))
             } else {
                 Terminal.line("\(config.filePath): valid")
-                Terminal.line("  repository \(config.repository), catalog \(config.catalog), zstd level \(config.compressionLevel)")
+                Terminal.line("  repository \(config.repository)\(Self.describe(config.s3)), catalog \(config.catalog), zstd level \(config.compressionLevel)")
+                for target in config.repositories {
+                    Terminal.line("  copy target \(target.name): \(target.location)\(Self.describe(target.s3))")
+                }
                 for s in services {
                     Terminal.line("  \(s.name): \(s.source) \(s.paths.joined(separator: ", "))")
                     Terminal.line("    tier \(s.tier): RTO \(s.rto), RPO \(s.rpo), full \"\(s.full)\", incremental \"\(s.incremental)\", verify \(s.verify.map { "\"\($0)\"" } ?? "off"), drill \(s.drill.map { "\"\($0)\"" } ?? "off"), time zone \(s.timeZone)")
                     Terminal.line("    keep \(s.keep)\(s.measuredBackup.map { ", recent backups take \($0)" } ?? "")")
+                    if !s.copyTo.isEmpty { Terminal.line("    copied to \(s.copyTo.joined(separator: ", ")) by run-due") }
                 }
                 for warning in warnings { Terminal.warn(warning) }
             }
             if !warnings.isEmpty { throw ExitCode(ExitStatus.partial) }
+        }
+
+        /// The S3 settings the config sets (credentials never come from it).
+        static func describe(_ s3: S3Options) -> String {
+            let parts = [s3.endpoint.map { "endpoint \($0)" }, s3.region.map { "region \($0)" },
+                         s3.pathStyle.map { $0 ? "path style" : "virtual-hosted style" }, s3.profile.map { "profile \($0)" }].compactMap { $0 }
+            return parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))"
         }
 
         static func describe(_ keep: KeepPolicy) -> String {
@@ -80,6 +93,8 @@ struct ConfigCommand: AsyncParsableCommand {
         let timeZone: String
         let keep: String
         let measuredBackup: String?
+        /// Repositories `run-due` copies this service's backups to.
+        let copyTo: [String]
     }
 
     struct Summary: Encodable {
@@ -87,6 +102,8 @@ struct ConfigCommand: AsyncParsableCommand {
         let repository: String
         let catalog: String
         let compressionLevel: Int
+        /// Named copy targets (`repositories:`) and where they are.
+        let copyTargets: [String: String]
         let services: [ServiceSummary]
         let warnings: [String]
     }

@@ -121,6 +121,8 @@ struct CopyTests {
         try h.makeTestData(sizeMB: 0.5)
         try h.ok("init")
         try h.ok("init", "--repository", "offsite")
+        let check = try h.ok("config", "check").stdout
+        #expect(check.contains("copy target offsite: \(offsite)") && check.contains("copied to offsite by run-due"), "\(check)")
         try h.ok("backup", "app")
         let before = try reportedOffsite(h)
         #expect(before.offsite?["recoveryPoints"] as? Int == 0 && before.reasons.contains { $0.hasPrefix("off-site copy missing: no backup has been copied to offsite") },
