@@ -193,4 +193,24 @@ struct S3RepositoryTests {
         #expect(try client.listMultipartUploads(prefix: prefix + "/").isEmpty)
         try h.ok("doctor", "--uploads-older-than", "0s")
     }
+
+    @Test("init creates a bucket that does not exist yet")
+    func createsBucket() throws {
+        let server = try S3TestServer.shared()
+        let bucket = "lifeboat-new-\(UUID().uuidString.prefix(8).lowercased())"
+        var h = try CLIHarness(config: """
+        repository: s3://\(bucket)/prod
+        catalog: ./catalog.sqlite
+        services:
+          app:
+            source: { type: files, paths: [./srv/app] }
+        """)
+        defer { h.remove() }
+        h.environment = server.environment
+        try h.makeTestData(sizeMB: 0.1)
+        try h.ok("init")
+        try h.ok("backup", "app")
+        let listing = try h.run("aws", ["--endpoint-url", server.endpoint, "--region", "us-east-1", "s3", "ls", "s3://\(bucket)/prod/"])
+        #expect(listing.status == 0 && listing.stdout.contains("lifeboat-repository.json"), "\(listing.output)")
+    }
 }

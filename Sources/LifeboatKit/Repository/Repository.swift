@@ -17,6 +17,7 @@ public struct Repository: Sendable {
     /// it is complete.
     static func create(in store: any ObjectStore, compressionLevel: Int, encryption: RepositoryInfo.Encryption?,
                        prepare: () throws -> any ObjectStore) throws -> Repository {
+        try store.makeFolder("")
         if try store.size(RepositoryInfo.fileName) != nil {
             throw LifeboatError(.repository, "a repository already exists at \(store.location); it was left untouched (use it as it is, or choose another path)")
         }

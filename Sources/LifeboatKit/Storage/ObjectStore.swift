@@ -23,6 +23,7 @@ public protocol ObjectStore: Sendable {
     /// included: callers decide what hidden names mean.
     func list(_ folder: String) throws -> [StoreEntry]
     /// Creates an empty folder where the store has folders (a local folder; S3 has only key prefixes).
+    /// `""` prepares the store itself: the repository's folder, or the S3 bucket.
     func makeFolder(_ folder: String) throws
     /// Removes one object (no error when it is already gone).
     func delete(_ key: String) throws

@@ -49,7 +49,10 @@ public struct S3Store: ObjectStore {
         return (objects + folders).filter { !$0.name.isEmpty }.sorted { $0.name < $1.name }
     }
 
-    public func makeFolder(_ folder: String) throws {}
+    /// S3 has no folders; preparing the top (`lifeboat init`) creates the bucket when it does not exist.
+    public func makeFolder(_ folder: String) throws {
+        if folder.isEmpty, try !client.bucketExists() { try client.createBucket() }
+    }
 
     public func delete(_ key: String) throws { try client.delete(key: fullKey(key)) }
 

@@ -49,7 +49,7 @@ extension S3Client {
     private func advice(for error: S3ErrorResponse) -> (LifeboatError.Code, String) {
         switch error.code {
         case "NoSuchBucket":
-            return (.repository, "Bucket \"\(bucket)\" does not exist at \(settings.endpoint.absoluteString): create it (e.g. aws s3 mb s3://\(bucket) --endpoint-url \(settings.endpoint.absoluteString)), or fix the bucket name in the s3:// URL or the endpoint.")
+            return (.repository, "Bucket \"\(bucket)\" does not exist at \(settings.endpoint.absoluteString): `lifeboat init` creates it for a new repository (or aws s3 mb s3://\(bucket) --endpoint-url \(settings.endpoint.absoluteString)), or fix the bucket name in the s3:// URL or the endpoint.")
         case "NoSuchKey", "NotFound":
             return (.corrupt, "The object is missing from the bucket: it was deleted or never written; run lifeboat verify to see what is affected.")
         case "InvalidAccessKeyId":

@@ -78,7 +78,7 @@ struct ObjectTests {
         #expect(try absent.bucketExists() == false)
         let error = try #require(lifeboatError { _ = try absent.get(key: "k") })
         #expect(error.code == .repository)
-        #expect(error.message == "S3 GET s3://no-such-bucket/k failed with HTTP 404 NoSuchBucket: The specified bucket does not exist. Bucket \"no-such-bucket\" does not exist at \(moto.endpoint): create it (e.g. aws s3 mb s3://no-such-bucket --endpoint-url \(moto.endpoint)), or fix the bucket name in the s3:// URL or the endpoint.")
+        #expect(error.message == "S3 GET s3://no-such-bucket/k failed with HTTP 404 NoSuchBucket: The specified bucket does not exist. Bucket \"no-such-bucket\" does not exist at \(moto.endpoint): `lifeboat init` creates it for a new repository (or aws s3 mb s3://no-such-bucket --endpoint-url \(moto.endpoint)), or fix the bucket name in the s3:// URL or the endpoint.")
         let listError = try #require(lifeboatError { _ = try absent.list(prefix: "") })
         #expect(listError.code == .repository)
     }
