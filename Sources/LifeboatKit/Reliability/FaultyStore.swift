@@ -3,11 +3,9 @@ import LifeboatNative
 
 /// A store that fails as `StoreFaults` says, in front of a real one (local folder or S3). Only the
 /// tests turn it on (`LIFEBOAT_STORE_FAULTS`, debug builds).
-struct FaultyStore: ObjectStore {
+struct FaultyStore: StoreLayer {
     let inner: any ObjectStore
     let faults: StoreFaults
-
-    var location: String { inner.location }
 
     func create(_ key: String) throws -> any ObjectUpload {
         let upload = try inner.create(key)
@@ -23,24 +21,13 @@ struct FaultyStore: ObjectStore {
         return source
     }
 
-    /// Whole-object reads (records, descriptions) are not faulted: the faults aim at object streams.
-    func read(_ key: String) throws -> [UInt8]? { try inner.read(key) }
-    func size(_ key: String) throws -> Int64? { try inner.size(key) }
+    // Whole-object reads (records, descriptions) are not faulted: the faults aim at object streams.
 
     func list(_ folder: String) throws -> [StoreEntry] {
         let entries = try inner.list(folder)
         guard faults.strikes(.listLag), let newest = entries.filter({ !$0.name.hasPrefix(".") }).max(by: { $0.name < $1.name }) else { return entries }
         return entries.filter { $0 != newest }
     }
-
-    func makeFolder(_ folder: String) throws { try inner.makeFolder(folder) }
-    func delete(_ key: String) throws { try inner.delete(key) }
-    func deleteFolder(_ folder: String) throws { try inner.deleteFolder(folder) }
-    func move(_ key: String, to destination: String) throws { try inner.move(key, to: destination) }
-    func removeBackup(_ folder: String, record: String) throws { try inner.removeBackup(folder, record: record) }
-    func lock(service: String, purpose: String) throws -> any StoreLock { try inner.lock(service: service, purpose: purpose) }
-    func locks() throws -> [LockListing] { try inner.locks() }
-    func clearStaleLock(service: String) throws { try inner.clearStaleLock(service: service) }
 }
 
 /// An upload that fails part-way, or that drops the last piece it is given and says nothing.

@@ -9,7 +9,7 @@ import LifeboatNative
 /// Callers see plain names and plaintext; sizes and SHA-256s are those of the stored (encrypted)
 /// bytes, which is what `backup.json` records and `verify --objects` re-hashes. The object's key is
 /// authenticated with every frame, so an object moved to another name or backup fails to decrypt.
-public struct EncryptedStore: ObjectStore {
+public struct EncryptedStore: StoreLayer {
     public let inner: any ObjectStore
     let dataKey: [UInt8]
     /// The stored key the data key was unwrapped from (what `key remove` must not take away).
@@ -22,8 +22,6 @@ public struct EncryptedStore: ObjectStore {
     }
 
     public static let suffix = ".enc"
-
-    public var location: String { inner.location }
 
     /// Keys kept plain: needed before the data key is known, or secret-free and rewritten in place.
     static func isPlain(_ key: String) -> Bool {
@@ -84,9 +82,7 @@ public struct EncryptedStore: ObjectStore {
         }
     }
 
-    public func makeFolder(_ folder: String) throws { try inner.makeFolder(folder) }
     public func delete(_ key: String) throws { try inner.delete(stored(key)) }
-    public func deleteFolder(_ folder: String) throws { try inner.deleteFolder(folder) }
 
     /// Quarantine moves what is found as it is stored (encrypted objects keep their `.enc`).
     public func move(_ key: String, to destination: String) throws {
@@ -98,9 +94,6 @@ public struct EncryptedStore: ObjectStore {
     }
 
     public func removeBackup(_ folder: String, record: String) throws { try inner.removeBackup(folder, record: record + Self.suffix) }
-    public func lock(service: String, purpose: String) throws -> any StoreLock { try inner.lock(service: service, purpose: purpose) }
-    public func locks() throws -> [LockListing] { try inner.locks() }
-    public func clearStaleLock(service: String) throws { try inner.clearStaleLock(service: service) }
 }
 
 /// An upload whose bytes are encrypted before they reach the store's upload.

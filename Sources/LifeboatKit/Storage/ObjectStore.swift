@@ -120,12 +120,7 @@ extension ObjectStore {
     }
 
     /// The store below the layers that wrap one (checking, encryption, injected faults).
-    public var unwrapped: any ObjectStore {
-        if let checked = self as? CheckedStore { return checked.inner.unwrapped }
-        if let encrypted = self as? EncryptedStore { return encrypted.inner.unwrapped }
-        if let faulty = self as? FaultyStore { return faulty.inner.unwrapped }
-        return self
-    }
+    public var unwrapped: any ObjectStore { (self as? any StoreLayer)?.inner.unwrapped ?? self }
 
     /// `key` as a user finds it: a path below the folder, or an `s3://` URL.
     public func display(_ key: String) -> String { key.isEmpty ? location : "\(location)/\(key)" }
