@@ -17,12 +17,11 @@ struct DoctorCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON object per finding.")
     var json = false
 
-    @Option(help: ArgumentHelp("S3 uploads left unfinished count once older than this (younger ones may belong to a backup running now).", valueName: "duration"))
-    var uploadsOlderThan: LifeboatDuration = .hours(24)
+    @OptionGroup var uploads: UnfinishedUploadAge
 
     func run() async throws {
         let workspace = try global.workspace()
-        let findings = workspace.doctor(uploadAge: Double(uploadsOlderThan.seconds))
+        let findings = workspace.doctor(uploadAge: uploads.seconds)
         if json {
             for finding in findings { try Terminal.json(finding) }
         } else if findings.isEmpty {
@@ -56,12 +55,11 @@ struct RepairCommand: AsyncParsableCommand {
     @Flag(help: "Show what would be done; change nothing.")
     var dryRun = false
 
-    @Option(help: ArgumentHelp("Abort S3 uploads left unfinished for longer than this.", valueName: "duration"))
-    var uploadsOlderThan: LifeboatDuration = .hours(24)
+    @OptionGroup var uploads: UnfinishedUploadAge
 
     func run() async throws {
         let workspace = try global.workspace()
-        let (done, left) = try workspace.repair(dryRun: dryRun, uploadAge: Double(uploadsOlderThan.seconds))
+        let (done, left) = try workspace.repair(dryRun: dryRun, uploadAge: uploads.seconds)
         for finding in done {
             let action: String = switch finding.kind {
             case .debris: "remove"
@@ -80,4 +78,12 @@ struct RepairCommand: AsyncParsableCommand {
         if done.isEmpty && left.isEmpty { Terminal.line("nothing to repair") }
         if !left.isEmpty { throw ExitCode(ExitStatus.failure) }
     }
+}
+
+/// When an unfinished S3 upload counts as left behind (doctor lists it, repair aborts it).
+struct UnfinishedUploadAge: ParsableArguments {
+    @Option(help: ArgumentHelp("S3 uploads left unfinished count once older than this (younger ones may belong to a backup running now).", valueName: "duration"))
+    var uploadsOlderThan: LifeboatDuration = .hours(24)
+
+    var seconds: Double { Double(uploadsOlderThan.seconds) }
 }

@@ -31,8 +31,8 @@ public struct S3Store: ObjectStore {
     }
 
     public func open(_ key: String) throws -> (any ByteSource)? {
-        guard try client.head(key: fullKey(key)) != nil else { return nil }
-        return try S3ReadStream(client: client, key: fullKey(key))
+        guard let head = try client.head(key: fullKey(key)) else { return nil }
+        return try S3ReadStream(client: client, key: fullKey(key), head: head)
     }
 
     public func read(_ key: String) throws -> [UInt8]? { try client.get(key: fullKey(key)) }

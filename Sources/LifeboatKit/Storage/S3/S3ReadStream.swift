@@ -26,14 +26,16 @@ public final class S3ReadStream: ByteSource {
     private var position = 0
     private var failure: LifeboatError?
 
-    /// Opens `key`; throws a `.corrupt` error naming the key if it does not exist.
-    public init(client: S3Client, key: String, chunkSize: Int? = nil, readAhead: Int? = nil) throws {
+    /// Opens `key`; throws a `.corrupt` error naming the key if it does not exist. A caller that has
+    /// just asked for the object's HEAD passes it as `head`, so it is not asked twice.
+    public init(client: S3Client, key: String, chunkSize: Int? = nil, readAhead: Int? = nil,
+                head known: (size: Int64, etag: String, metadata: [String: String])? = nil) throws {
         self.client = client
         self.key = key
         name = client.url(of: key)
         self.chunkSize = Int64(max(1, chunkSize ?? client.settings.readChunkSize))
         self.readAhead = max(1, readAhead ?? client.settings.maxParallel)
-        guard let head = try client.head(key: key) else {
+        guard let head = try known ?? client.head(key: key) else {
             throw LifeboatError(.corrupt, "\(client.url(of: key)) is missing: the object was deleted or never written; run lifeboat verify to see which backups need it.")
         }
         size = head.size
