@@ -84,14 +84,29 @@ public struct Repository: Sendable {
     /// Every name in it that becomes a path (objects, the parent, the backups and archives of
     /// `references`) must be a plain name, so that no object is read from outside the backup folders.
     public func record(service: String, id: String) throws -> BackupRecord {
+        guard let record = try readRecord(service: service, id: id) else {
+            throw LifeboatError(.usage, "backup \(id) of service \(service) does not exist (no \(store.display("\(backupFolder(service: service, id: id))/backup.json")))")
+        }
+        return record
+    }
+
+    /// `backup.json` of one backup, or nil when the store answers that there is none (a backup that
+    /// never committed); a store that fails to answer throws. One read: listings call this per backup.
+    func readRecord(service: String, id: String) throws -> BackupRecord? {
         guard Self.isPlainName(id) else {
             throw LifeboatError(.corrupt, "backup id \"\(id)\" of service \(service) is not a folder name (it would lead outside the repository); the manifest or record naming it is damaged")
         }
         let key = "\(backupFolder(service: service, id: id))/backup.json"
         let path = store.display(key)
-        guard let data = try store.read(key) else {
-            throw LifeboatError(.usage, "backup \(id) of service \(service) does not exist (no \(path))")
+        let bytes: [UInt8]?
+        do {
+            bytes = try store.read(key)
+        } catch let error as LifeboatError {
+            throw error
+        } catch {
+            throw LifeboatError(.io, "\(path) could not be read: \(error)", cause: error)
         }
+        guard let data = bytes else { return nil }
         do {
             let record = try JSONDecoder().decode(BackupRecord.self, from: Data(data))
             guard record.format == "lifeboat-backup", record.id == id, record.service == service else {
@@ -131,20 +146,13 @@ public struct Repository: Sendable {
         for id in ids {
             let folder = backupFolder(service: service, id: id)
             do {
-                if try store.size("\(folder)/backup.json") == nil {
-                    if !(store is EncryptedStore), try store.size("\(folder)/backup.json\(EncryptedStore.suffix)") != nil {
-                        listing.damaged.append(.init(service: service, id: id, message: "it holds an encrypted backup.json.enc, but the repository opened as unencrypted (its lifeboat-repository.json lacks its encryption settings?)"))
-                    } else {
-                        listing.incomplete.append(id)
-                    }
-                    continue
+                if let record = try readRecord(service: service, id: id) {
+                    listing.records.append(record)
+                } else if !(store is EncryptedStore), try store.size("\(folder)/backup.json\(EncryptedStore.suffix)") != nil {
+                    listing.damaged.append(.init(service: service, id: id, message: "it holds an encrypted backup.json.enc, but the repository opened as unencrypted (its lifeboat-repository.json lacks its encryption settings?)"))
+                } else {
+                    listing.incomplete.append(id)
                 }
-            } catch {
-                listing.damaged.append(.init(service: service, id: id, message: "its backup.json could not be checked: \(error)"))
-                continue
-            }
-            do {
-                listing.records.append(try record(service: service, id: id))
             } catch {
                 listing.damaged.append(.init(service: service, id: id, message: "\(error)"))
             }
