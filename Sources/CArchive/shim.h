@@ -5,6 +5,7 @@
 #include <archive_entry.h>
 #include <locale.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 
 /* Cast macros Swift cannot import, re-exported as typed constants. */
 static const unsigned int CArchive_IFMT = AE_IFMT;
@@ -15,5 +16,9 @@ static const unsigned int CArchive_IFLNK = AE_IFLNK;
 /* O_NOATIME is Linux-only and hidden behind _GNU_SOURCE in <fcntl.h>: reading a file for a backup
    should not update its access time (the value is the same on every Linux architecture). */
 static const int CArchive_O_NOATIME = 01000000;
+
+/* SEEK_HOLE is hidden behind _GNU_SOURCE in <unistd.h> too: the next hole at or after an offset (the
+   end of the file when there is none). Same value on every Linux architecture. */
+static const int CArchive_SEEK_HOLE = 4;
 
 #endif

@@ -30,7 +30,8 @@ public struct EntryMetadata: Sendable {
 /// them under the target (and resolved the target itself, so it contains no symlink). Folder permissions and times are
 /// applied by `close()`, after everything inside them has been written.
 public final class DiskWriter {
-    private let disk: OpaquePointer
+    let disk: OpaquePointer
+    let restoreOwnership: Bool
     private var closed = false
 
     /// - Parameters:
@@ -48,6 +49,7 @@ public final class DiskWriter {
         // archive_write_disk_new reads the umask by setting it to 0 and back: two at once can leave
         // the process with umask 0, so they take turns.
         disk = diskWriterCreation.withLock { _ in archive_write_disk_new()! }
+        self.restoreOwnership = restoreOwnership
         var flags = ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_ACL
             | ARCHIVE_EXTRACT_SECURE_NODOTDOT
         if targetHadContent { flags |= ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_UNLINK }

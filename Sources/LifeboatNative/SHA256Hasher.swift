@@ -56,7 +56,17 @@ public final class SHA256Hasher {
         EVP_DigestInit_ex(context, EVP_sha256(), nil)
     }
 
+    private init(context: OpaquePointer) { self.context = context }
+
     deinit { EVP_MD_CTX_free(context) }
+
+    /// A second hasher that continues from this one's state (to finish one and keep feeding the other).
+    public func copy() -> SHA256Hasher {
+        guard let twin = EVP_MD_CTX_new(), EVP_MD_CTX_copy_ex(twin, context) == 1 else {
+            fatalError("OpenSSL could not copy a digest context (out of memory)")
+        }
+        return SHA256Hasher(context: twin)
+    }
 
     public func update(_ buffer: UnsafeRawBufferPointer) {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return }

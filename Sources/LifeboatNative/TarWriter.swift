@@ -14,6 +14,17 @@ public struct StoredContent: Sendable {
     public var sparse: Bool
 }
 
+/// What storing the grown end of a file produced.
+public struct StoredTail: Sendable {
+    /// The whole file: status before reading, SHA-256 of all its bytes (prefix included), consistency.
+    public var content: StoredContent
+    /// Where the stored bytes start in the file (the prefix's size) and how many there are.
+    public var offset: Int64
+    public var size: Int64
+    /// SHA-256 of the stored bytes alone.
+    public var sha256: SHA256Digest
+}
+
 /// What storing a folder, symlink or hard link produced.
 public struct StoredMetadata: Sendable {
     public var xattrs: [Xattr]
@@ -81,28 +92,53 @@ public final class TarWriter {
     /// - Parameter progress: called with the number of bytes just read.
     public func appendRegularFile(sourcePath: [UInt8], archivePath: [UInt8], progress: (Int) -> Void = { _ in }) throws -> StoredContent {
         let display = String(decoding: sourcePath, as: UTF8.self)
-        var fd = withCPath(sourcePath) { open($0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | CArchive_O_NOATIME) }
-        if fd < 0 && errno == EPERM { fd = withCPath(sourcePath) { open($0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) } }
-        if fd < 0 { throw NativeError.posix("open", path: display).source() }
+        let (fd, before) = try GrownFile.openRegular(sourcePath, display: display)
         defer { close(fd) }
-        var before = stat()
-        if fstat(fd, &before) != 0 { throw NativeError.posix("stat", path: display).source() }
-        guard before.st_mode & S_IFMT == S_IFREG else {
-            throw NativeError(.posix, "open \(display)", "is no longer a regular file").source()
-        }
-        let entry = ArchiveEntry()
-        entry.setSourcePath(sourcePath)
-        guard archive_read_disk_entry_from_file(disk, entry.pointer, fd, &before) >= ARCHIVE_WARN else {
-            throw NativeError(.libarchive, "read metadata of \(display)", archiveMessage(disk)).source()
-        }
+        let entry = try entryFromOpenFile(fd, before, sourcePath: sourcePath, display: display)
         lseek(fd, 0, SEEK_SET)
         posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
         entry.setPath(archivePath)
         try writeHeader(entry, display: display)
-
         let hasher = ArchivedContentHasher(dataRegions: entry.dataRegions)
+        let (status, consistent) = try streamContent(fd, before, from: 0, hasher: hasher, display: display, progress: progress)
+        return StoredContent(status: status, sha256: hasher.finalize(), consistent: consistent && !hasher.dataInHoles,
+                             xattrs: entry.xattrs, sparse: entry.isSparse)
+    }
+
+    /// Archives under `archivePath` only what `file` holds after the prefix it was checked against: an
+    /// entry of `size - prefixSize` bytes, stored without holes.
+    public func appendTail(_ file: GrownFile, archivePath: [UInt8]) throws -> StoredTail {
+        let entry = try entryFromOpenFile(file.fd, file.before, sourcePath: file.sourcePath, display: file.display)
+        archive_entry_sparse_clear(entry.pointer)
+        archive_entry_set_size(entry.pointer, Int64(file.before.st_size) - file.prefixSize)
+        lseek(file.fd, off_t(file.prefixSize), SEEK_SET)
+        entry.setPath(archivePath)
+        try writeHeader(entry, display: file.display)
+        let tail = ArchivedContentHasher(dataRegions: nil)
+        let (status, consistent) = try streamContent(file.fd, file.before, from: file.prefixSize, hasher: tail, display: file.display,
+                                                     alsoHash: file.hasher)
+        let whole = StoredContent(status: status, sha256: file.hasher.finalize(), consistent: consistent, xattrs: entry.xattrs, sparse: false)
+        return StoredTail(content: whole, offset: file.prefixSize, size: status.size - file.prefixSize, sha256: tail.finalize())
+    }
+
+    /// The header libarchive makes from an open file (owner names, xattrs, ACLs, holes).
+    private func entryFromOpenFile(_ fd: Int32, _ before: stat, sourcePath: [UInt8], display: String) throws -> ArchiveEntry {
+        let entry = ArchiveEntry()
+        entry.setSourcePath(sourcePath)
+        var status = before
+        guard archive_read_disk_entry_from_file(disk, entry.pointer, fd, &status) >= ARCHIVE_WARN else {
+            throw NativeError(.libarchive, "read metadata of \(display)", archiveMessage(disk)).source()
+        }
+        return entry
+    }
+
+    /// Streams the file from `start` (the fd's position) to the size it had when opened into the entry
+    /// whose header is written, hashing as it goes; pads with zeros when the file shrank. Returns the
+    /// status before reading and whether the file stayed unchanged while it was read.
+    private func streamContent(_ fd: Int32, _ before: stat, from start: Int64, hasher: ArchivedContentHasher, display: String,
+                               alsoHash: SHA256Hasher? = nil, progress: (Int) -> Void = { _ in }) throws -> (FileStatus, Bool) {
         let size = Int64(before.st_size)
-        var done: Int64 = 0
+        var done = start
         var consistent = true
         while done < size {
             let want = Int(min(Int64(buffer.count), size - done))
@@ -113,7 +149,9 @@ public final class TarWriter {
                 throw NativeError.posix("read", path: display)
             }
             if n == 0 { break }
-            try writeData(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), at: done, hasher: hasher, display)
+            let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+            alsoHash?.update(bytes)
+            try writeData(bytes, at: done - start, hasher: hasher, display)
             done += Int64(n)
             progress(n)
         }
@@ -123,7 +161,9 @@ public final class TarWriter {
             buffer.initializeMemory(as: UInt8.self, repeating: 0)
             while done < size {
                 let n = Int(min(Int64(buffer.count), size - done))
-                try writeData(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), at: done, hasher: hasher, display)
+                let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+                alsoHash?.update(bytes)
+                try writeData(bytes, at: done - start, hasher: hasher, display)
                 done += Int64(n)
             }
         } else if read(fd, buffer.baseAddress, 1) > 0 {
@@ -136,9 +176,7 @@ public final class TarWriter {
         if statusAfter.size != status.size || statusAfter.mtimeNs != status.mtimeNs || statusAfter.ctimeNs != status.ctimeNs {
             consistent = false
         }
-        if hasher.dataInHoles { consistent = false }
-        return StoredContent(status: status, sha256: hasher.finalize(), consistent: consistent,
-                             xattrs: entry.xattrs, sparse: entry.isSparse)
+        return (status, consistent)
     }
 
     /// Archives a folder or symlink (read from `sourcePath`) under `archivePath`.

@@ -4,6 +4,8 @@ import LifeboatNative
 /// What one lane did with one entry.
 enum LaneOutcome: Sendable {
     case stored(StoredContent, archive: String)
+    /// Only the bytes after the previous version were stored, in tail archive `archive`.
+    case appended(StoredTail, archive: String)
     case metadata(StoredMetadata)
     /// Stored as a hard link to `target` (the first name, or the name that replaced an unreadable one).
     case hardlink(target: TreePath)
@@ -20,12 +22,19 @@ final class LaneSlot: @unchecked Sendable {
 /// by its own thread that reads, hashes, compresses and writes the entries it is given. Entries are
 /// handed to a lane in tree order, so each archive is in tree order, as restores require. A lane
 /// starts a new archive when its current one reaches the size limit. Memory: one 1 MiB buffer and
-/// one single-threaded zstd context per lane.
+/// one single-threaded zstd context per lane (two when it also writes a tail archive).
+///
+/// A file that only grew since the parent (`Job.grown`) is read whole and checked against the
+/// parent's SHA-256 over the parent's size; when it matches, only the bytes after that go into the
+/// lane's tail archive (`tail-0001.tar.zst`, ...; started when first needed), else the file is stored
+/// whole as any other.
 ///
 /// All mutable state is guarded by `condition`; the `TarWriter`s never leave their lane's thread.
 final class ArchiveLanes: @unchecked Sendable {
     enum Job: Sendable {
         case file(ScannedEntry, LaneSlot)
+        /// A file larger than in the parent, whose parent version was `previous`.
+        case grown(ScannedEntry, previous: ManifestEntry, LaneSlot)
         case metadata(ScannedEntry, LaneSlot)
         case hardlink(ScannedEntry, linkTarget: TreePath, LaneSlot)
     }
@@ -43,8 +52,9 @@ final class ArchiveLanes: @unchecked Sendable {
     private var failure: (any Error)?
     private var running: Int
     private var committed: [BackupRecord.Object] = []
-    /// Lane k's first archive is `data-000(k+1)`; archives started when one fills up are numbered on.
-    private var nextNumber: Int
+    /// Lane k's first archive of a kind is `data-000(k+1)` / `tail-000(k+1)`; archives started when
+    /// one fills up are numbered on.
+    private var nextNumber: [String: Int] = [:]
 
     init(repository: Repository, folder: String, level: Int, limit: Int64, lanes: Int) {
         self.repository = repository
@@ -55,7 +65,6 @@ final class ArchiveLanes: @unchecked Sendable {
         queues = Array(repeating: [], count: count)
         heads = Array(repeating: 0, count: count)
         running = count
-        nextNumber = count + 1
         for lane in 0..<count {
             let thread = Thread { [self] in run(lane: lane) }
             thread.name = "lifeboat-archive-\(lane)"
@@ -140,24 +149,29 @@ final class ArchiveLanes: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Names the lane's next archive: its own number first, then the next free one.
-    private func allocateName(lane: Int, first: Bool) -> String {
+    /// Names the lane's next archive of a kind (`data`, `tail`): its own number first, then the next free one.
+    private func allocateName(_ kind: String, lane: Int, first: Bool) -> String {
         condition.lock()
         defer { condition.unlock() }
         var number = lane + 1
         if !first {
-            number = nextNumber
-            nextNumber += 1
+            number = nextNumber[kind, default: count + 1]
+            nextNumber[kind] = number + 1
         }
-        return String(format: "data-%04d.tar.zst", number)
+        return kind + String(format: "-%04d.tar.zst", number)
+    }
+
+    private func laneArchive(_ kind: String, lane: Int) -> LaneArchive {
+        var started = false
+        return LaneArchive(repository: repository, folder: folder, level: level, limit: limit) { [self] in
+            defer { started = true }
+            return allocateName(kind, lane: lane, first: !started)
+        }
     }
 
     private func run(lane: Int) {
-        var started = false
-        var archive = LaneArchive(repository: repository, folder: folder, level: level, limit: limit) { [self] in
-            defer { started = true }
-            return allocateName(lane: lane, first: !started)
-        }
+        var archive = laneArchive("data", lane: lane)
+        var tails = laneArchive("tail", lane: lane)
         var links = LaneLinks()
         while let job = nextJob(lane: lane) {
             do {
@@ -171,6 +185,15 @@ final class ArchiveLanes: @unchecked Sendable {
                     } catch let error as NativeError where error.isSourceError {
                         links.skipped.insert(entry.path)
                         throw error
+                    }
+                case .grown(let entry, let previous, let slot):
+                    if let digest = previous.sha256.flatMap(SHA256Digest.init(hex:)),
+                       let file = try GrownFile.open(entry.absolute, prefixSize: previous.size, prefixSHA256: digest) {
+                        let stored = try tails.writer(before: entry).appendTail(file, archivePath: entry.path.bytes)
+                        complete(slot, .appended(stored, archive: tails.current))
+                    } else {
+                        let stored = try archive.writer(before: entry).appendRegularFile(sourcePath: entry.absolute, archivePath: entry.path.bytes)
+                        complete(slot, .stored(stored, archive: archive.current))
                     }
                 case .metadata(let entry, let slot):
                     let stored = try archive.writer(before: entry).appendMetadata(sourcePath: entry.absolute, archivePath: entry.path.bytes)
@@ -200,7 +223,7 @@ final class ArchiveLanes: @unchecked Sendable {
                 let slot: LaneSlot
                 let entry: ScannedEntry
                 switch job {
-                case .file(let e, let s), .metadata(let e, let s), .hardlink(let e, _, let s): (entry, slot) = (e, s)
+                case .file(let e, let s), .grown(let e, _, let s), .metadata(let e, let s), .hardlink(let e, _, let s): (entry, slot) = (e, s)
                 }
                 complete(slot, .skipped("cannot read \(entry.path): \(error.message)", vanished: error.errno == ENOENT))
             } catch {
@@ -212,9 +235,10 @@ final class ArchiveLanes: @unchecked Sendable {
         condition.unlock()
         if stop {
             archive.discard()
+            tails.discard()
         } else {
             do {
-                let objects = try archive.finish()
+                let objects = try archive.finish() + tails.finish()
                 condition.lock()
                 committed += objects
                 condition.unlock()

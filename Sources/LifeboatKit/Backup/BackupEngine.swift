@@ -85,7 +85,7 @@ public struct BackupEngine: Sendable {
             } else {
                 let reader = try repository.manifestReader(key)
                 while let entry = try reader.next() {
-                    if let ref = entry.ref, let archive = entry.archive { referenced.insert(ArchiveRef(backup: ref, archive: archive)) }
+                    for piece in entry.pieces { referenced.insert(piece.archiveRef) }
                 }
                 let digest = try reader.objectDigest()
                 if digest.hex != object.sha256 { return "its manifest's SHA-256 does not match backup.json" }

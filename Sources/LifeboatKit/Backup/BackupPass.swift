@@ -40,6 +40,11 @@ final class BackupPass {
     /// Files at least this big go to the least loaded lane; smaller ones go to their folder's lane, so
     /// that a restore reading the archives in parallel creates files in different folders.
     private static let largeFile: Int64 = 1 << 20
+    /// A grown file's earlier version must be at least this big for storing only the new bytes to pay.
+    private static let smallestTailBase: Int64 = 64 << 10
+    /// After this many tails a grown file is stored whole again, bounding how many archives a restore
+    /// of it reads and how long its manifest line gets.
+    private static let maxTails = 32
     private static let maxInFlight = 2048
 
     init(request: BackupRequest, id: String, parent: BackupRecord?, folder: String, repository: Repository) {
@@ -131,6 +136,10 @@ final class BackupPass {
             let lane = chooseLane(for: scanned)
             if status.links > 1 { hardlinks[key] = (scanned.path, lane) }
             let slot = LaneSlot()
+            if let previous, mayHaveGrown(previous, status) {
+                lanes.submit(.grown(scanned, previous: previous, slot), lane: lane)
+                return InFlight(entry: previous, slot: slot)
+            }
             lanes.submit(.file(scanned, slot), lane: lane)
             return InFlight(entry: ManifestEntry(path: scanned.path, kind: .file, status: status), slot: slot)
         default:
@@ -170,7 +179,7 @@ final class BackupPass {
             }
             inFlightHead += 1
             if let line = finalize(waiting.entry, outcome) {
-                if let ref = line.ref, let archive = line.archive { references.insert(ArchiveRef(backup: ref, archive: archive)) }
+                for piece in line.pieces { references.insert(piece.archiveRef) }
                 try manifest.append(line)
             }
         }
@@ -193,18 +202,19 @@ final class BackupPass {
             entry.hardlinkTarget = target
         case .stored(let stored, let archive):
             entry = ManifestEntry(path: template.path, kind: .file, status: stored.status)
-            entry.sha256 = stored.sha256.hex
             entry.ref = id
             entry.archive = archive
             entry.sparse = stored.sparse
-            entry.xattrs = stored.xattrs
-            if !stored.consistent {
-                entry.inconsistent = true
-                stats.inconsistentFiles += 1
-                warnings.append("\(entry.path) changed while it was read; stored as inconsistent")
-            }
-            stats.filesStored += 1
-            stats.bytesRead += stored.status.size
+            record(stored, in: &entry)
+        case .appended(let tail, let archive):
+            // The template is the parent's line: its base and tails stay, the new bytes follow them.
+            entry = ManifestEntry(path: template.path, kind: .file, status: tail.content.status)
+            entry.ref = template.ref
+            entry.archive = template.archive
+            entry.baseSHA256 = template.tails.isEmpty ? template.sha256 : template.baseSHA256
+            entry.tails = template.tails + [ContentPiece(ref: id, archive: archive, offset: tail.offset, size: tail.size, sha256: tail.sha256.hex)]
+            record(tail.content, in: &entry)
+            stats.filesAppended = (stats.filesAppended ?? 0) + 1
         case .skipped(let message, let vanished):
             if !vanished { skip(message) }
             return nil
@@ -220,6 +230,26 @@ final class BackupPass {
         entry.user = names.user(entry.uid)
         entry.group = names.group(entry.gid)
         return entry
+    }
+
+    /// Fills in what reading a file produced and counts it.
+    private func record(_ stored: StoredContent, in entry: inout ManifestEntry) {
+        entry.sha256 = stored.sha256.hex
+        entry.xattrs = stored.xattrs
+        if !stored.consistent {
+            entry.inconsistent = true
+            stats.inconsistentFiles += 1
+            warnings.append("\(entry.path) changed while it was read; stored as inconsistent")
+        }
+        stats.filesStored += 1
+        stats.bytesRead += stored.status.size
+    }
+
+    /// A file bigger than its parent version, which was stored consistently and without holes: it may
+    /// only have grown. The lane proves it by content before storing only the new bytes.
+    private func mayHaveGrown(_ previous: ManifestEntry, _ status: FileStatus) -> Bool {
+        previous.kind == .file && !previous.inconsistent && !previous.sparse && status.links == 1
+            && previous.size >= Self.smallestTailBase && status.size > previous.size && previous.tails.count < Self.maxTails
     }
 
     /// Size, mtime, ctime, inode and device all equal, nothing suspicious about the times, and no

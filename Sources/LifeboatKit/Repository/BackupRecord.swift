@@ -33,6 +33,9 @@ public struct BackupRecord: Codable, Sendable, Equatable {
         public var filesStored: Int = 0
         /// Bytes read from the sources (the content of the stored files).
         public var bytesRead: Int64 = 0
+        /// Of the stored files, those that only grew: just their new bytes went into a tail archive.
+        /// Absent when none (and in records written before tails existed).
+        public var filesAppended: Int?
         /// Bytes of all objects of this backup, as written to the repository.
         public var bytesStored: Int64 = 0
         /// Files that changed while being read (stored, but flagged in the manifest).

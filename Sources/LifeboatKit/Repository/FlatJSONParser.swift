@@ -5,12 +5,14 @@ enum FlatJSONValue {
     case int(Int64)
     case bool(Bool)
     case null
-    /// An object whose values are strings (xattrs: name → base64).
-    case stringMap([(String, [UInt8])])
+    /// An object whose values are strings, integers, booleans or null (xattrs: name → base64).
+    case object([(String, FlatJSONValue)])
+    /// An array of such values or objects (a file's appended pieces).
+    case array([FlatJSONValue])
 }
 
-/// Parses one JSON object whose values are strings, integers, booleans, null or objects of strings —
-/// the shape of a manifest line — without building Foundation objects: reading manifests is on the
+/// Parses one JSON object whose values are strings, integers, booleans, null, objects of those, or
+/// arrays of those and of such objects — the shape of a manifest line; nothing nests deeper — without building Foundation objects: reading manifests is on the
 /// path of every incremental backup and every restore, and `JSONSerialization` was most of their time.
 struct FlatJSONParser {
     private let bytes: [UInt8]
@@ -59,7 +61,8 @@ struct FlatJSONParser {
         return key
     }
 
-    private mutating func value() throws -> FlatJSONValue {
+    /// - Parameter depth: 0 for a member of the line's object, 1 inside an array, 2 inside a nested object.
+    private mutating func value(depth: Int = 0) throws -> FlatJSONValue {
         guard let first = peek() else { throw ManifestFormatError("the line ends too early") }
         switch first {
         case UInt8(ascii: "\""):
@@ -75,15 +78,32 @@ struct FlatJSONParser {
         case UInt8(ascii: "n"):
             try literal("null")
             return .null
-        case UInt8(ascii: "{"):
-            var pairs: [(String, [UInt8])] = []
+        case UInt8(ascii: "{") where depth < 2:
+            var pairs: [(String, FlatJSONValue)] = []
             try beginObject()
             while let key = try nextKey() {
-                // Checked before parsing the value: a nested object would recurse as deep as the line is long.
-                guard peek() == UInt8(ascii: "\"") else { throw ManifestFormatError("\(key): expected a string") }
-                pairs.append((key, try string()))
+                pairs.append((key, try value(depth: 2)))
             }
-            return .stringMap(pairs)
+            return .object(pairs)
+        case UInt8(ascii: "[") where depth < 1:
+            index += 1
+            var items: [FlatJSONValue] = []
+            skipSpace()
+            if peek() == UInt8(ascii: "]") {
+                index += 1
+                return .array(items)
+            }
+            while true {
+                skipSpace()
+                items.append(try value(depth: 1))
+                skipSpace()
+                let next = try take()
+                if next == UInt8(ascii: "]") { return .array(items) }
+                guard next == UInt8(ascii: ",") else { throw ManifestFormatError("expected , or ] at byte \(index - 1)") }
+            }
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            // Bounded before parsing: unbounded nesting would recurse as deep as the line is long.
+            throw ManifestFormatError("a value nests too deep at byte \(index)")
         default:
             throw ManifestFormatError("unexpected value at byte \(index)")
         }

@@ -23,6 +23,18 @@ extension ManifestEntry {
         if let hardlinkTarget { out.bytes("link", hardlinkTarget.bytes) }
         if let ref { out.string("ref", ref) }
         if let archive { out.string("archive", archive) }
+        if let baseSHA256 { out.string("base_sha256", baseSHA256) }
+        if !tails.isEmpty {
+            out.objects("tails", tails.map { tail in
+                var piece = JSONLineWriter()
+                piece.string("ref", tail.ref)
+                piece.string("archive", tail.archive)
+                piece.int("offset", tail.offset)
+                piece.int("size", tail.size)
+                piece.string("sha256", tail.sha256)
+                return piece.finish()
+            })
+        }
         if sparse { out.bool("sparse", true) }
         if inconsistent { out.bool("inconsistent", true) }
         if !xattrs.isEmpty {
@@ -61,15 +73,20 @@ extension ManifestEntry {
             case ("link_b64", .string(let v)): linkB64 = v
             case ("ref", .string(let v)): ref = String(decoding: v, as: UTF8.self)
             case ("archive", .string(let v)): archive = String(decoding: v, as: UTF8.self)
+            case ("base_sha256", .string(let v)): baseSHA256 = String(decoding: v, as: UTF8.self)
+            case ("tails", .array(let items)): tails = try items.map(ContentPiece.init(json:))
             case ("sparse", .bool(let v)): sparse = v
             case ("inconsistent", .bool(let v)): inconsistent = v
-            case ("xattrs", .stringMap(let pairs)):
-                xattrs = try pairs.sorted { $0.0 < $1.0 }.map { name, encoded in
-                    guard let value = Data(base64Encoded: Data(encoded)) else { throw ManifestFormatError("bad xattr \(name)") }
+            case ("xattrs", .object(let pairs)):
+                xattrs = try pairs.sorted { $0.0 < $1.0 }.map { name, value in
+                    guard case .string(let encoded) = value, let value = Data(base64Encoded: Data(encoded)) else {
+                        throw ManifestFormatError("bad xattr \(name)")
+                    }
                     return Xattr(name: name, value: Array(value))
                 }
             case ("path", _), ("path_b64", _), ("type", _), ("mode", _), ("uid", _), ("gid", _), ("mtime", _), ("ctime", _),
-                 ("ino", _), ("dev", _), ("size", _), ("sha256", _), ("target", _), ("link", _), ("ref", _), ("archive", _):
+                 ("ino", _), ("dev", _), ("size", _), ("sha256", _), ("target", _), ("link", _), ("ref", _), ("archive", _),
+                 ("base_sha256", _), ("tails", _), ("xattrs", _):
                 throw ManifestFormatError("\(key) has the wrong type")
             default:
                 break  // a field of a later version
@@ -100,12 +117,45 @@ extension ManifestEntry {
         switch kind {
         case .file where sha256 == nil || ref == nil || archive == nil:
             throw ManifestFormatError("file \(self.path) lacks sha256, ref or archive")
+        case .file where !tails.isEmpty:
+            // The pieces must tile the file exactly: a restore writes each at its offset.
+            var end = tails[0].offset
+            guard baseSHA256 != nil, end > 0, !sparse else {
+                throw ManifestFormatError("file \(self.path) has tails but no base_sha256, an empty base, or holes")
+            }
+            for tail in tails {
+                guard tail.offset == end, tail.size > 0 else { throw ManifestFormatError("file \(self.path): its tails leave a gap or overlap at \(tail.offset)") }
+                end += tail.size
+            }
+            guard end == size else { throw ManifestFormatError("file \(self.path): its tails end at \(end), its size is \(size)") }
         case .symlink where symlinkTarget == nil:
             throw ManifestFormatError("symlink \(self.path) lacks its target")
         case .hardlink where hardlinkTarget == nil:
             throw ManifestFormatError("hard link \(self.path) lacks its link")
         default: break
         }
+    }
+}
+
+extension ContentPiece {
+    /// One element of a manifest line's `tails`.
+    init(json: FlatJSONValue) throws {
+        guard case .object(let pairs) = json else { throw ManifestFormatError("a tail is not an object") }
+        var ref: String?, archive: String?, offset: Int64?, size: Int64?, sha256: String?
+        for (key, value) in pairs {
+            switch (key, value) {
+            case ("ref", .string(let v)): ref = String(decoding: v, as: UTF8.self)
+            case ("archive", .string(let v)): archive = String(decoding: v, as: UTF8.self)
+            case ("offset", .int(let v)): offset = v
+            case ("size", .int(let v)): size = v
+            case ("sha256", .string(let v)): sha256 = String(decoding: v, as: UTF8.self)
+            default: break
+            }
+        }
+        guard let ref, let archive, let offset, let size, let sha256 else {
+            throw ManifestFormatError("a tail lacks ref, archive, offset, size or sha256")
+        }
+        self.init(ref: ref, archive: archive, offset: offset, size: size, sha256: sha256)
     }
 }
 
@@ -150,6 +200,17 @@ struct JSONLineWriter {
     mutating func bool(_ name: String, _ value: Bool) {
         key(name)
         out.append(contentsOf: (value ? "true" : "false").utf8)
+    }
+
+    /// An array of objects, each already written by its own `JSONLineWriter`.
+    mutating func objects(_ name: String, _ objects: [[UInt8]]) {
+        key(name)
+        out.append(UInt8(ascii: "["))
+        for (index, object) in objects.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: object)
+        }
+        out.append(UInt8(ascii: "]"))
     }
 
     mutating func object(_ name: String, _ pairs: [(String, String)]) {

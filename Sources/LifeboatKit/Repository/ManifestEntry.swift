@@ -26,10 +26,15 @@ public struct ManifestEntry: Sendable, Equatable {
     public var symlinkTarget: [UInt8]?
     /// A hard link's first path in this manifest, whose content it shares.
     public var hardlinkTarget: TreePath?
-    /// The backup whose data archive holds this file's content.
+    /// The backup whose data archive holds this file's content (with `tails`: its first `tails[0].offset` bytes).
     public var ref: String?
     /// The data archive (in backup `ref`) that holds the content, e.g. `data-0001.tar.zst`.
     public var archive: String?
+    /// A file that only grew since earlier backups: the bytes appended, in offset order, each stored in a
+    /// `tail-NNNN.tar.zst` archive of the backup that saw them. Empty for a file stored whole.
+    public var tails: [ContentPiece] = []
+    /// With `tails`: the SHA-256 of the base, the first `tails[0].offset` bytes stored in `ref`/`archive`.
+    public var baseSHA256: String?
     public var sparse: Bool = false
     /// The file changed while it was read: the stored bytes may mix old and new content.
     public var inconsistent: Bool = false
@@ -61,8 +66,36 @@ public struct ManifestEntry: Sendable, Equatable {
         size = 0
     }
 
+    /// Where every byte of a regular file lives, in offset order: the base in `ref`/`archive`, then the
+    /// tails. Empty for other kinds.
+    public var pieces: [ContentPiece] {
+        guard kind == .file, let ref, let archive, let sha256 else { return [] }
+        guard let first = tails.first else { return [ContentPiece(ref: ref, archive: archive, offset: 0, size: size, sha256: sha256)] }
+        return [ContentPiece(ref: ref, archive: archive, offset: 0, size: first.offset, sha256: baseSHA256 ?? "")] + tails
+    }
+
     /// Metadata to give a restored folder or symlink.
     public var metadata: EntryMetadata {
         EntryMetadata(permissions: permissions, uid: uid, gid: gid, user: user, group: group, mtimeNs: mtimeNs, xattrs: xattrs)
     }
+}
+
+/// A stretch of a regular file's content: `size` bytes at `offset`, stored as an entry of the file's
+/// path in archive `archive` of backup `ref`, with the SHA-256 of those bytes.
+public struct ContentPiece: Sendable, Equatable {
+    public var ref: String
+    public var archive: String
+    public var offset: Int64
+    public var size: Int64
+    public var sha256: String
+
+    public init(ref: String, archive: String, offset: Int64, size: Int64, sha256: String) {
+        self.ref = ref
+        self.archive = archive
+        self.offset = offset
+        self.size = size
+        self.sha256 = sha256
+    }
+
+    var archiveRef: ArchiveRef { ArchiveRef(backup: ref, archive: archive) }
 }

@@ -12,6 +12,13 @@ import LifeboatNative
 /// at once, each by its own thread with its own reader and disk writer: creating files is most of a
 /// restore's time on many filesystems, and it scales with cores. The calling thread takes part and is
 /// the only one that reports progress. Shared counters are guarded by `lock`.
+///
+/// A grown file (a base plus tails, see `ManifestEntry.tails`) comes from several archives. Data
+/// archives are read first (the base creates the file), then tail archives (each tail is written at
+/// its offset, in any order), each piece checked against its own SHA-256; last, each grown file gets
+/// its size and the manifest's metadata and, in a target that had content, is renamed into place
+/// (until then it lives under a temporary name derived from its path, which every piece can find).
+/// When the restore fails, grown files not finished are removed rather than left half-written.
 final class ArchiveExtraction: @unchecked Sendable {
     private let repository: Repository
     private let plan: RestorePlan
@@ -21,7 +28,10 @@ final class ArchiveExtraction: @unchecked Sendable {
     private let workers: Int
     private let lock = NSCondition()
     private var nextArchive = 0
+    private var endArchive = 0
     private var running = 0
+    /// Part of the temporary names of grown files in a target that had content.
+    private let token = String(UInt64.random(in: 0...UInt64.max), radix: 16)
     private var failure: (any Error)?
     private(set) var files = 0
     private(set) var bytes: Int64 = 0
@@ -36,11 +46,28 @@ final class ArchiveExtraction: @unchecked Sendable {
         self.repository = repository
         self.plan = plan
         self.layout = layout
-        self.workers = max(1, min(workers, plan.archives.count))
+        self.workers = max(1, workers)
     }
 
     func run(progress: (Int, Int64) -> Void) throws {
+        var finished = 0
+        do {
+            try runPhase(0..<plan.dataArchiveCount, progress: progress)
+            try runPhase(plan.dataArchiveCount..<plan.archives.count, progress: progress)
+            if plan.grownFileCount > 0 { try finishGrownFiles(finished: &finished) }
+        } catch {
+            if plan.grownFileCount > 0 { removeGrownFiles(after: finished) }
+            throw error
+        }
+    }
+
+    /// Reads the archives `range` of the plan, up to `workers` at once.
+    private func runPhase(_ range: Range<Int>, progress: (Int, Int64) -> Void) throws {
+        guard !range.isEmpty else { return }
+        let workers = min(self.workers, range.count)
         lock.lock()
+        nextArchive = range.lowerBound
+        endArchive = range.upperBound
         running = workers
         lock.unlock()
         for _ in 1..<max(1, workers) {
@@ -92,7 +119,7 @@ final class ArchiveExtraction: @unchecked Sendable {
     private func takeArchive() -> (ref: ArchiveRef, files: Int, example: TreePath)? {
         lock.lock()
         defer { lock.unlock() }
-        guard failure == nil, nextArchive < plan.archives.count else { return nil }
+        guard failure == nil, nextArchive < endArchive else { return nil }
         defer { nextArchive += 1 }
         return plan.archives[nextArchive]
     }
@@ -128,16 +155,22 @@ final class ArchiveExtraction: @unchecked Sendable {
             throw LifeboatError(.corrupt, "\(label) is missing; \(affected)")
         }
         let manifest = try plan.openManifest()
-        func nextWanted() throws -> ManifestEntry? {
+        /// The next file with content in this archive, and which piece of it.
+        func nextWanted() throws -> (ManifestEntry, ContentPiece)? {
             while let entry = try manifest.next() {
-                if entry.kind == .file && entry.ref == ref.backup && entry.archive == ref.archive { return entry }
+                guard entry.kind == .file else { continue }
+                if entry.tails.isEmpty {
+                    if entry.ref == ref.backup && entry.archive == ref.archive, let piece = entry.pieces.first { return (entry, piece) }
+                } else if let piece = entry.pieces.first(where: { $0.ref == ref.backup && $0.archive == ref.archive }) {
+                    return (entry, piece)
+                }
             }
             return nil
         }
         var current: TreePath?
         do {
             let reader = try TarReader(source: source)
-            while let wanted = try nextWanted() {
+            while let (wanted, piece) = try nextWanted() {
                 if stopped { return }
                 current = wanted.path
                 var header = try reader.next()
@@ -157,10 +190,28 @@ final class ArchiveExtraction: @unchecked Sendable {
                 }
                 // Before writing: the content is hashed as it is written, and a sparse entry that claims
                 // a far larger size than the manifest would be hashed (as zeros) for hours.
-                guard found.size == wanted.size else {
-                    throw LifeboatError(.corrupt, "\(label) is damaged: its entry for \(wanted.path) claims \(found.size) bytes, the manifest \(wanted.size); \(affected)")
+                guard found.size == piece.size else {
+                    throw LifeboatError(.corrupt, "\(label) is damaged: its entry for \(wanted.path) claims \(found.size) bytes, the manifest \(piece.size); \(affected)")
                 }
                 let final = layout.disk(wanted.path)
+                if !wanted.tails.isEmpty {
+                    let path = grownFilePath(final)
+                    let written: (sha256: SHA256Digest, size: Int64)
+                    do {
+                        written = piece.offset == 0 ? try disk.writeFile(from: reader, to: path)
+                            : try disk.writePiece(from: reader, to: path, at: piece.offset)
+                    } catch {
+                        withCPath(path) { _ = unlink($0) }
+                        throw error
+                    }
+                    guard written.sha256.hex == piece.sha256, written.size == piece.size else {
+                        withCPath(path) { _ = unlink($0) }
+                        let what = piece.offset == 0 ? "the first \(piece.size) bytes" : "the \(piece.size) bytes appended at offset \(piece.offset)"
+                        throw LifeboatError(.corrupt, "\(label) is damaged: \(what) of file \(wanted.path) do not match their SHA-256 in the manifest (the target's copy was left as it was); \(affected)")
+                    }
+                    progress(piece.offset == 0 ? 1 : 0, written.size)
+                    continue
+                }
                 // Into a target that started empty there is no good copy to protect: write in place.
                 let temporary = replaceSafely ? Self.temporaryName(beside: final) : final
                 let written: (sha256: SHA256Digest, size: Int64)
@@ -194,6 +245,47 @@ final class ArchiveExtraction: @unchecked Sendable {
         } catch {
             let file = current.map { "file \($0) cannot be restored" } ?? "its end cannot be read"
             throw LifeboatError(.corrupt, "\(label) is damaged (\(error)): \(file); \(affected)", cause: error)
+        }
+    }
+
+    /// Where a grown file is assembled: its place in a target that started empty, else a hidden name
+    /// beside it that every piece derives from the path alone.
+    private func grownFilePath(_ final: [UInt8]) -> [UInt8] {
+        guard replaceSafely else { return final }
+        let folder = final.lastIndex(of: UInt8(ascii: "/")).map { Array(final[..<$0]) } ?? []
+        let tag = SHA256Hasher.digest(final).hex.prefix(16)
+        return folder + Array("/.lifeboat-restore-\(token)-\(tag)".utf8)
+    }
+
+    /// Gives every grown file its size and metadata and puts it in place; counts those done.
+    private func finishGrownFiles(finished: inout Int) throws {
+        let disk = DiskWriter(restoreOwnership: restoreOwnership, targetHadContent: replaceSafely)
+        let manifest = try plan.openManifest()
+        while let entry = try manifest.next() {
+            guard entry.kind == .file, !entry.tails.isEmpty else { continue }
+            let final = layout.disk(entry.path)
+            let path = grownFilePath(final)
+            do {
+                try disk.finishGrownFile(at: path, size: entry.size, metadata: entry.metadata)
+            } catch {
+                throw LifeboatError(.io, "cannot finish restoring \(entry.path) under the target: \(error)", cause: error)
+            }
+            if path != final, withCPath(path, { from in withCPath(final) { rename(from, $0) } }) != 0 {
+                throw LifeboatError(.io, "cannot put \(entry.path) in place under the target: \(String(cString: strerror(errno)))")
+            }
+            finished += 1
+        }
+    }
+
+    /// After a failure: removes the grown files not finished (the first `after` are), so that no file is
+    /// left with only some of its pieces.
+    private func removeGrownFiles(after finished: Int) {
+        guard let manifest = try? plan.openManifest() else { return }
+        var seen = 0
+        while let entry = try? manifest.next() {
+            guard entry.kind == .file, !entry.tails.isEmpty else { continue }
+            seen += 1
+            if seen > finished { withCPath(grownFilePath(layout.disk(entry.path))) { _ = unlink($0) } }
         }
     }
 

@@ -8,8 +8,13 @@ struct RestorePlan: Sendable {
     let repository: Repository
     let manifestKey: String
     let roots: [TreePath]
-    /// Archives to read, oldest first, with how many files each provides.
+    /// Archives to read, oldest first, with how many files (or pieces of files) each provides; data
+    /// archives before tail archives, which add bytes to files the data archives created.
     let archives: [(ref: ArchiveRef, files: Int, example: TreePath)]
+    /// How many of `archives` (the first ones) are data archives.
+    let dataArchiveCount: Int
+    /// Files stored as a base plus tails: written piece by piece, finished once all pieces are in.
+    let grownFileCount: Int
     let fileCount: Int
     let totalBytes: Int64
 
@@ -27,6 +32,9 @@ struct RestorePlan: Sendable {
         }
         var counts: [ArchiveRef: (Int, TreePath)] = [:]
         var fileCount = 0
+        var grownFileCount = 0
+        var tailArchives: Set<ArchiveRef> = []
+        var wholeArchives: Set<ArchiveRef> = []
         var totalBytes: Int64 = 0
         let roots: [TreePath]
         do {
@@ -64,9 +72,12 @@ struct RestorePlan: Sendable {
                     lastSymlink = entry.path
                     symlinks.insert(entry.path)
                 }
-                guard entry.kind == .file, let ref = entry.ref, let archive = entry.archive else { continue }
-                let key = ArchiveRef(backup: ref, archive: archive)
-                counts[key, default: (0, entry.path)].0 += 1
+                guard entry.kind == .file else { continue }
+                for piece in entry.pieces {
+                    counts[piece.archiveRef, default: (0, entry.path)].0 += 1
+                    if piece.offset > 0 { tailArchives.insert(piece.archiveRef) } else { wholeArchives.insert(piece.archiveRef) }
+                }
+                if !entry.tails.isEmpty { grownFileCount += 1 }
                 fileCount += 1
                 totalBytes += entry.size
             }
@@ -74,13 +85,20 @@ struct RestorePlan: Sendable {
             guard digest.hex == object.sha256 else {
                 throw ManifestFormatError("its SHA-256 is \(digest.hex), backup.json says \(object.sha256)")
             }
+            // Tails are written into files their data archives created first: one archive cannot be both.
+            if let mixed = tailArchives.intersection(wholeArchives).first {
+                throw ManifestFormatError("it lists \(mixed.backup)/\(mixed.archive) both for whole files and for appended bytes")
+            }
         } catch let error as LifeboatError {
             throw error
         } catch {
             throw LifeboatError(.corrupt, "\(objectLabel) is damaged (\(error)): backup \(record.id) cannot be restored (all its files are affected)", cause: error)
         }
-        let archives = counts.keys.sorted().map { (ref: $0, files: counts[$0]!.0, example: counts[$0]!.1) }
-        return RestorePlan(record: record, repository: repository, manifestKey: key, roots: roots, archives: archives, fileCount: fileCount, totalBytes: totalBytes)
+        let sorted = counts.keys.sorted().map { (ref: $0, files: counts[$0]!.0, example: counts[$0]!.1) }
+        let data = sorted.filter { !tailArchives.contains($0.ref) }
+        return RestorePlan(record: record, repository: repository, manifestKey: key, roots: roots,
+                           archives: data + sorted.filter { tailArchives.contains($0.ref) },
+                           dataArchiveCount: data.count, grownFileCount: grownFileCount, fileCount: fileCount, totalBytes: totalBytes)
     }
 
     /// Refuses entries that could escape the target: absolute paths, `..`, paths outside the roots.

@@ -133,7 +133,7 @@ public struct ObjectVerifier: Sendable {
             guard let reader = try? repository.manifestReader(key) else { continue }
             var hit = false
             while let entry = try? reader.next() {
-                guard entry.kind == .file, entry.ref == problem.backup, wholeBackup || entry.archive == problem.object else { continue }
+                guard entry.pieces.contains(where: { $0.ref == problem.backup && (wholeBackup || $0.archive == problem.object) }) else { continue }
                 hit = true
                 if files.insert(entry.path).inserted && problem.affectedFiles.count < 20 {
                     problem.affectedFiles.append(entry.path.description)

@@ -1,0 +1,80 @@
+import CArchive
+import Glibc
+
+/// Files restored in pieces: a base written by `writeFile`, then the bytes appended in later backups,
+/// each written at its offset by `writePiece` (in any order), then `finishGrownFile` gives the file
+/// its size, owner, permissions, xattrs and time from the manifest — the base's header carried the
+/// metadata of an older version, and every piece written since moved the time.
+extension DiskWriter {
+    /// Writes the reader's current entry into the existing file at `path`, starting at `offset`;
+    /// returns the SHA-256 of the bytes written (holes as zeros) and their count.
+    public func writePiece(from reader: TarReader, to path: [UInt8], at offset: Int64) throws -> (sha256: SHA256Digest, size: Int64) {
+        guard let entry = reader.current else { throw NativeError(.libarchive, "extract", "no current entry") }
+        let fd = try openForPieces(path)
+        defer { Glibc.close(fd) }
+        let size = archive_entry_size(entry)
+        let hasher = SHA256Hasher()
+        var position: Int64 = 0
+        try reader.readBlocks { block, blockOffset in
+            if blockOffset > position { hasher.updateZeros(blockOffset - position) }
+            hasher.update(block)
+            position = blockOffset + Int64(block.count)
+            var written = 0
+            while written < block.count {
+                let n = pwrite(fd, block.baseAddress! + written, block.count - written, off_t(offset + blockOffset) + off_t(written))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw NativeError.posix("restore", path: String(decoding: path, as: UTF8.self))
+                }
+                written += n
+            }
+        }
+        if size > position {
+            // A hole at the piece's end: zeros, which the file has once it reaches past them.
+            hasher.updateZeros(size - position)
+            var status = stat()
+            if fstat(fd, &status) == 0, Int64(status.st_size) < offset + size, ftruncate(fd, off_t(offset + size)) != 0 {
+                throw NativeError.posix("restore", path: String(decoding: path, as: UTF8.self))
+            }
+        }
+        return (hasher.finalize(), size)
+    }
+
+    /// Gives a file restored in pieces its final size and the manifest's metadata.
+    public func finishGrownFile(at path: [UInt8], size: Int64, metadata: EntryMetadata) throws {
+        let display = String(decoding: path, as: UTF8.self)
+        let fd = try openForPieces(path)
+        defer { Glibc.close(fd) }
+        func check(_ rc: Int32) throws {
+            if rc != 0 { throw NativeError.posix("restore", path: display) }
+        }
+        try check(ftruncate(fd, off_t(size)))
+        if restoreOwnership {
+            // By name where the name exists here, as for every other restored entry.
+            let uid = archive_write_disk_uid(disk, metadata.user, Int64(metadata.uid))
+            let gid = archive_write_disk_gid(disk, metadata.group, Int64(metadata.gid))
+            try check(fchown(fd, uid_t(truncatingIfNeeded: uid), gid_t(truncatingIfNeeded: gid)))
+        }
+        // After the owner: changing it clears set-user-ID and set-group-ID bits.
+        try check(fchmod(fd, mode_t(metadata.permissions)))
+        for xattr in metadata.xattrs {
+            let rc = xattr.value.withUnsafeBytes { fsetxattr(fd, xattr.name, $0.baseAddress, $0.count, 0) }
+            if rc != 0 && errno != ENOTSUP { throw NativeError.posix("restore", path: display) }
+        }
+        let time = timespec(tv_sec: Int(metadata.mtimeNs / 1_000_000_000), tv_nsec: Int(metadata.mtimeNs % 1_000_000_000))
+        let times = [time, time]
+        try check(futimens(fd, times))
+    }
+
+    /// Opens a restored file for writing without following a symlink; a read-only base (not root) is
+    /// made writable for its owner, and gets its mode back from `finishGrownFile`.
+    private func openForPieces(_ path: [UInt8]) throws -> Int32 {
+        var fd = withCPath(path) { open($0, O_WRONLY | O_NOFOLLOW | O_CLOEXEC) }
+        if fd < 0 && errno == EACCES {
+            _ = withCPath(path) { chmod($0, S_IRUSR | S_IWUSR) }
+            fd = withCPath(path) { open($0, O_WRONLY | O_NOFOLLOW | O_CLOEXEC) }
+        }
+        if fd < 0 { throw NativeError.posix("restore", path: String(decoding: path, as: UTF8.self)) }
+        return fd
+    }
+}
