@@ -69,7 +69,8 @@ struct BackupCommand: AsyncParsableCommand {
             return
         }
         Terminal.line("\(r.service): \(r.kind.rawValue) backup \(r.id)\(r.parent.map { " (parent \($0))" } ?? "")")
-        Terminal.line("  files \(r.stats.files) (\(r.stats.filesStored) stored, \(r.stats.files - r.stats.filesStored) unchanged), folders \(r.stats.directories), symlinks \(r.stats.symlinks), hard links \(r.stats.hardlinks)")
+        let appended = r.stats.filesAppended.map { " (\($0) as appended bytes only)" } ?? ""
+        Terminal.line("  files \(r.stats.files) (\(r.stats.filesStored) stored\(appended), \(r.stats.files - r.stats.filesStored) unchanged), folders \(r.stats.directories), symlinks \(r.stats.symlinks), hard links \(r.stats.hardlinks)")
         Terminal.line("  read \(Terminal.bytes(r.stats.bytesRead)), stored \(Terminal.bytes(r.stats.bytesStored)), tree \(Terminal.bytes(r.stats.totalBytes)), took \(Terminal.seconds(result.durationSeconds))")
         for note in result.notes { Terminal.warn("\(r.service): \(note)") }
     }
@@ -86,6 +87,8 @@ struct BackupSummary: Encodable {
     let finished: String
     let files: Int
     let filesStored: Int
+    /// Of `filesStored`, those that only grew: just their new bytes were stored.
+    let filesAppended: Int
     let directories: Int
     let symlinks: Int
     let hardlinks: Int
@@ -106,6 +109,7 @@ struct BackupSummary: Encodable {
         finished = r.finished
         files = r.stats.files
         filesStored = r.stats.filesStored
+        filesAppended = r.stats.filesAppended ?? 0
         directories = r.stats.directories
         symlinks = r.stats.symlinks
         hardlinks = r.stats.hardlinks

@@ -186,4 +186,43 @@ struct GrownFileTests {
         try h.ok("restore", "app", "--target", "\(h.root)/out")
         #expect(tree.differences(from: try TreeSnapshot(h.restored(in: "\(h.root)/out"))) == [])
     }
+
+    @Test("a log appended to while backups run: each point restores to a prefix of the final log, built from tails")
+    func liveLog() throws {
+        let h = try CLIHarness()
+        defer { h.remove() }
+        let log = "\(h.source)/live.log"
+        try writeLog(log, from: 0, lines: 20_000, append: false)
+        try h.ok("init")
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: "/bin/bash")
+        writer.arguments = ["-c", "i=0; while :; do echo \"live line $i with some padding text\" >> '\(log)'; i=$((i+1)); done"]
+        try writer.run()
+        var writing = true
+        // SIGKILL: the test process may hold SIGTERM blocked, and its children inherit the mask.
+        func stopWriter() {
+            guard writing else { return }
+            kill(writer.processIdentifier, SIGKILL)
+            writer.waitUntilExit()
+            writing = false
+        }
+        defer { stopWriter() }
+        var ids: [String] = []
+        for _ in 0..<4 {
+            ids.append(try stats(try h.ok("backup", "app", "--json"))["id"] as? String ?? "")
+            usleep(100_000)
+        }
+        stopWriter()
+        let final = try Data(contentsOf: URL(fileURLWithPath: log))
+        let lastLine = try manifestLine(h, id: ids[3], "live.log")
+        #expect((lastLine["tails"] as? [[String: Any]])?.isEmpty == false, "the last backup stored the live log whole: \(lastLine)")
+        for (k, id) in ids.enumerated() {
+            let target = "\(h.root)/out-\(k)"
+            try h.ok("restore", "app", "--backup", id, "--target", target)
+            let restored = try Data(contentsOf: URL(fileURLWithPath: "\(h.restored(in: target))/live.log"))
+            let line = try manifestLine(h, id: id, "live.log")
+            #expect(restored.count == line["size"] as? Int, "point \(k): \(restored.count) bytes restored, the manifest says \(line["size"] ?? "-")")
+            #expect(final.prefix(restored.count) == restored, "point \(k) is not a prefix of the log")
+        }
+    }
 }

@@ -245,10 +245,12 @@ final class BackupPass {
         stats.bytesRead += stored.status.size
     }
 
-    /// A file bigger than its parent version, which was stored consistently and without holes: it may
-    /// only have grown. The lane proves it by content before storing only the new bytes.
+    /// A file bigger than its parent version, which was stored without holes: it may only have grown.
+    /// The lane proves it by content before storing only the new bytes — which also holds when the
+    /// parent version was flagged inconsistent (a live log grows while it is read): the file starts
+    /// with exactly the bytes stored then, whatever they mixed.
     private func mayHaveGrown(_ previous: ManifestEntry, _ status: FileStatus) -> Bool {
-        previous.kind == .file && !previous.inconsistent && !previous.sparse && status.links == 1
+        previous.kind == .file && !previous.sparse && status.links == 1
             && previous.size >= Self.smallestTailBase && status.size > previous.size && previous.tails.count < Self.maxTails
     }
 
