@@ -12,8 +12,9 @@ enum FlatJSONValue {
 }
 
 /// Parses one JSON object whose values are strings, integers, booleans, null, objects of those, or
-/// arrays of those and of such objects — the shape of a manifest line; nothing nests deeper — without building Foundation objects: reading manifests is on the
-/// path of every incremental backup and every restore, and `JSONSerialization` was most of their time.
+/// arrays of those and of such objects — the shape of a manifest line; nothing nests deeper — without
+/// building Foundation objects: reading manifests is on the path of every incremental backup and every
+/// restore, and `JSONSerialization` was most of their time.
 struct FlatJSONParser {
     private let bytes: [UInt8]
     private var index = 0
