@@ -45,8 +45,10 @@ final class ArchiveLanes: @unchecked Sendable {
     private let level: Int
     private let limit: Int64
     private let condition = NSCondition()
-    private var queues: [[Job]]
+    private var queues: [[(job: Job, cost: Int64)]]
     private var heads: [Int]
+    /// Per lane, the cost of the jobs submitted and not yet done: how far behind the lane is.
+    private var backlog: [Int64]
     private var finishing = false
     private var aborted = false
     private var failure: (any Error)?
@@ -64,6 +66,7 @@ final class ArchiveLanes: @unchecked Sendable {
         count = max(1, lanes)
         queues = Array(repeating: [], count: count)
         heads = Array(repeating: 0, count: count)
+        backlog = Array(repeating: 0, count: count)
         running = count
         for lane in 0..<count {
             let thread = Thread { [self] in run(lane: lane) }
@@ -72,11 +75,22 @@ final class ArchiveLanes: @unchecked Sendable {
         }
     }
 
-    func submit(_ job: Job, lane: Int) {
+    /// Queues `job` on `lane`; `cost` (about the bytes it reads) counts towards the lane's backlog.
+    func submit(_ job: Job, lane: Int, cost: Int64 = 0) {
         condition.lock()
-        queues[lane].append(job)
+        queues[lane].append((job, cost))
+        backlog[lane] += cost
         condition.broadcast()
         condition.unlock()
+    }
+
+    /// The lane with the least work waiting; among equals, the one with the least `assigned` so far.
+    /// Compressing costs differ by content (logs take far longer than random blobs), so balancing the
+    /// bytes handed out is not enough: one lane would finish long after the other.
+    func leastBehind(assigned: [Int64]) -> Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return backlog.indices.min { (backlog[$0], assigned[$0]) < (backlog[$1], assigned[$1]) }!
     }
 
     /// Waits until `slot` has its outcome; throws the first lane failure instead.
@@ -116,9 +130,11 @@ final class ArchiveLanes: @unchecked Sendable {
         condition.unlock()
     }
 
-    private func nextJob(lane: Int) -> Job? {
+    /// The lane's next job; `finished` is the cost of the job it just did.
+    private func nextJob(lane: Int, finished: Int64) -> (job: Job, cost: Int64)? {
         condition.lock()
         defer { condition.unlock() }
+        backlog[lane] -= finished
         while true {
             if aborted || failure != nil { return nil }
             if heads[lane] < queues[lane].count {
@@ -173,7 +189,9 @@ final class ArchiveLanes: @unchecked Sendable {
         var archive = laneArchive("data", lane: lane)
         var tails = laneArchive("tail", lane: lane)
         var links = LaneLinks()
-        while let job = nextJob(lane: lane) {
+        var finished: Int64 = 0
+        while let (job, cost) = nextJob(lane: lane, finished: finished) {
+            finished = cost
             do {
                 switch job {
                 case .file(let entry, let slot):

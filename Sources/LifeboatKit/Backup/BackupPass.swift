@@ -133,14 +133,15 @@ final class BackupPass {
                 if status.links > 1 { hardlinks[key] = (scanned.path, 0) }
                 return InFlight(entry: previous, slot: nil)
             }
-            let lane = chooseLane(for: scanned)
+            let lane = chooseLane(for: scanned, lanes: lanes)
             if status.links > 1 { hardlinks[key] = (scanned.path, lane) }
             let slot = LaneSlot()
+            let cost = max(status.size, 4096)
             if let previous, mayHaveGrown(previous, status) {
-                lanes.submit(.grown(scanned, previous: previous, slot), lane: lane)
+                lanes.submit(.grown(scanned, previous: previous, slot), lane: lane, cost: cost)
                 return InFlight(entry: previous, slot: slot)
             }
-            lanes.submit(.file(scanned, slot), lane: lane)
+            lanes.submit(.file(scanned, slot), lane: lane, cost: cost)
             return InFlight(entry: ManifestEntry(path: scanned.path, kind: .file, status: status), slot: slot)
         default:
             skip("skipped \(scanned.path): \(status.kind.rawValue) files are not backed up")
@@ -148,17 +149,19 @@ final class BackupPass {
         }
     }
 
-    private func chooseLane(for scanned: ScannedEntry) -> Int {
+    /// Large files and each folder's first small file go to the lane furthest ahead (least work
+    /// waiting, then fewest bytes so far), so that the lanes finish together.
+    private func chooseLane(for scanned: ScannedEntry, lanes: ArchiveLanes) -> Int {
         let size = scanned.status.size
         let lane: Int
         if size >= Self.largeFile {
-            lane = laneBytes.indices.min { laneBytes[$0] < laneBytes[$1] }!
+            lane = lanes.leastBehind(assigned: laneBytes)
         } else {
             let folder = TreePath(bytes: Array(scanned.path.bytes[..<(scanned.path.bytes.lastIndex(of: UInt8(ascii: "/")) ?? 0)]))
             if let known = folderLanes[folder] {
                 lane = known
             } else {
-                lane = laneBytes.indices.min { laneBytes[$0] < laneBytes[$1] }!
+                lane = lanes.leastBehind(assigned: laneBytes)
                 folderLanes[folder] = lane
             }
         }
