@@ -225,4 +225,47 @@ struct GrownFileTests {
             #expect(final.prefix(restored.count) == restored, "point \(k) is not a prefix of the log")
         }
     }
+
+    @Test("a manifest naming two pieces of a grown file in one archive, or one archive for whole files and tails, is refused before anything is written")
+    func craftedPieces() throws {
+        let h = try CLIHarness()
+        defer { h.remove() }
+        let log = "\(h.source)/api.log"
+        try writeLog(log, from: 0, lines: 5_000, append: false)
+        try h.ok("init")
+        try h.ok("backup", "app")
+        for k in 1...2 {
+            try writeLog(log, from: 5_000 + 100 * k, lines: 100, append: true)
+            try h.ok("backup", "app")
+        }
+        let ids = try h.backupIDs()
+        let original = try String(contentsOfFile: "\(h.backupFolder(ids[2]))/backup.json", encoding: .utf8)
+        let manifest = try Data(contentsOf: URL(fileURLWithPath: "\(h.backupFolder(ids[2]))/manifest.json.zst"))
+        for damage in ["same archive twice", "tail archive as a base"] {
+            try h.rewriteManifest(id: ids[2]) { lines in
+                for (i, line) in lines.enumerated() where line.contains("\"tails\"") {
+                    var object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                    var tails = try #require(object["tails"] as? [[String: Any]])
+                    if damage == "same archive twice" {
+                        tails[1]["ref"] = tails[0]["ref"]
+                        tails[1]["archive"] = tails[0]["archive"]
+                    } else {
+                        object["ref"] = tails[0]["ref"]
+                        object["archive"] = tails[0]["archive"]
+                    }
+                    object["tails"] = tails
+                    lines[i] = String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+                }
+            }
+            let target = "\(h.root)/out"
+            let restore = try h.lifeboat("restore", "app", "--target", target)
+            #expect(restore.status == 1, "\(damage): restore exited \(restore.status): \(restore.output)")
+            #expect(restore.output.contains("both for whole files and for appended bytes") || restore.output.contains("two pieces"),
+                    "\(damage): \(restore.output)")
+            #expect(!FileManager.default.fileExists(atPath: target), "\(damage): the restore created its target")
+            try original.write(toFile: "\(h.backupFolder(ids[2]))/backup.json", atomically: false, encoding: .utf8)
+            try manifest.write(to: URL(fileURLWithPath: "\(h.backupFolder(ids[2]))/manifest.json.zst"))
+        }
+        try h.ok("restore", "app", "--target", "\(h.root)/good")
+    }
 }

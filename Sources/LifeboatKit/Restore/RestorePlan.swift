@@ -73,6 +73,10 @@ struct RestorePlan: Sendable {
                     symlinks.insert(entry.path)
                 }
                 guard entry.kind == .file else { continue }
+                // Each archive is read once, front to back: a second piece in the same one would be skipped.
+                if !entry.tails.isEmpty, Set(entry.pieces.map(\.archiveRef)).count != entry.tails.count + 1 {
+                    throw ManifestFormatError("it lists two pieces of \(entry.path) in one archive")
+                }
                 for piece in entry.pieces {
                     counts[piece.archiveRef, default: (0, entry.path)].0 += 1
                     if piece.offset > 0 { tailArchives.insert(piece.archiveRef) } else { wholeArchives.insert(piece.archiveRef) }
