@@ -35,6 +35,16 @@ struct GrownFileTests {
         return [:]
     }
 
+    /// A service holding one log of `lines` lines (`api.log`), a new repository and a full backup of it;
+    /// returns the log's path.
+    private func fullBackupOfLog(_ h: CLIHarness, lines: Int) throws -> String {
+        let log = "\(h.source)/api.log"
+        try writeLog(log, from: 0, lines: lines, append: false)
+        try h.ok("init")
+        try h.ok("backup", "app")
+        return log
+    }
+
     private func stats(_ result: CLIHarness.Result) throws -> [String: Any] {
         try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
     }
@@ -166,10 +176,7 @@ struct GrownFileTests {
     func tailsAreBounded() throws {
         let h = try CLIHarness()
         defer { h.remove() }
-        let log = "\(h.source)/api.log"
-        try writeLog(log, from: 0, lines: 2_000, append: false)
-        try h.ok("init")
-        try h.ok("backup", "app")
+        let log = try fullBackupOfLog(h, lines: 2_000)
         var last: [String: Any] = [:]
         for k in 1...33 {
             try writeLog(log, from: 2_000 + 10 * k, lines: 10, append: true)
@@ -230,10 +237,7 @@ struct GrownFileTests {
     func craftedPieces() throws {
         let h = try CLIHarness()
         defer { h.remove() }
-        let log = "\(h.source)/api.log"
-        try writeLog(log, from: 0, lines: 5_000, append: false)
-        try h.ok("init")
-        try h.ok("backup", "app")
+        let log = try fullBackupOfLog(h, lines: 5_000)
         for k in 1...2 {
             try writeLog(log, from: 5_000 + 100 * k, lines: 100, append: true)
             try h.ok("backup", "app")
