@@ -35,6 +35,9 @@ struct EncryptionTests {
         let names = try FileManager.default.contentsOfDirectory(atPath: h.backupFolder(id)).sorted()
         #expect(names.allSatisfy { $0.hasSuffix(".enc") } && names.contains("backup.json.enc") && names.contains("manifest.json.zst.enc")
                 && names.contains("data-0001.tar.zst.enc"), "\(names)")
+        // The change set grew a log: its new bytes went into an encrypted tail archive, which the restore above used.
+        let incremental = try FileManager.default.contentsOfDirectory(atPath: h.backupFolder(try #require(ids.last)))
+        #expect(incremental.contains { $0.hasPrefix("tail-") && $0.hasSuffix(".tar.zst.enc") }, "\(incremental)")
         let leaks = try h.run("/bin/bash", ["-c", "grep -rl 'recognisable line' '\(h.root)/repo' || true"]).stdout
         #expect(leaks.isEmpty, "plaintext found in \(leaks)")
         let info = try String(contentsOfFile: "\(h.root)/repo/lifeboat-repository.json", encoding: .utf8)

@@ -39,7 +39,10 @@ struct S3RepositoryTests {
         try h.ok("backup", "app", "--full")
         try h.mutate(1)
         let tree = try TreeSnapshot(h.source)
-        try h.ok("backup", "app")
+        let incremental = try h.ok("backup", "app", "--json")
+        // The change set grew a log: only its new bytes were uploaded (a tail archive the restore below needs).
+        let stats = try JSONSerialization.jsonObject(with: Data(incremental.stdout.utf8)) as? [String: Any]
+        #expect((stats?["filesAppended"] as? Int ?? 0) >= 1, "\(incremental.output)")
         let ids = try h.backupIDs()
         #expect(ids.count == 2)
 
