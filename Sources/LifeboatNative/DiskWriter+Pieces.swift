@@ -62,9 +62,26 @@ extension DiskWriter {
         for xattr in metadata.xattrs {
             _ = xattr.value.withUnsafeBytes { fsetxattr(fd, xattr.name, $0.baseAddress, $0.count, 0) }
         }
+        // The base came with the xattrs of an older version: drop those the newest one no longer has.
+        // ACLs (system.*) come from the base's header and security labels (security.*) are the
+        // target system's own; both are left alone.
+        let kept = Set(metadata.xattrs.map(\.name))
+        for name in Self.xattrNames(fd) where !kept.contains(name) && !name.hasPrefix("system.") && !name.hasPrefix("security.") {
+            _ = fremovexattr(fd, name)
+        }
         let time = timespec(tv_sec: Int(metadata.mtimeNs / 1_000_000_000), tv_nsec: Int(metadata.mtimeNs % 1_000_000_000))
         let times = [time, time]
         try check(futimens(fd, times))
+    }
+
+    /// The names of the xattrs an open file has (none when the filesystem has none or cannot list them).
+    private static func xattrNames(_ fd: Int32) -> [String] {
+        let size = flistxattr(fd, nil, 0)
+        guard size > 0 else { return [] }
+        var buffer = [CChar](repeating: 0, count: size)
+        let got = flistxattr(fd, &buffer, size)
+        guard got > 0 else { return [] }
+        return buffer[..<got].split(separator: 0).map { String(decoding: $0.map { UInt8(bitPattern: $0) }, as: UTF8.self) }
     }
 
     /// Opens a restored file for writing without following a symlink; a read-only base (not root) is

@@ -272,4 +272,28 @@ struct GrownFileTests {
         }
         try h.ok("restore", "app", "--target", "\(h.root)/good")
     }
+
+    @Test("a grown file restores with the newest version's xattrs, not the base's")
+    func grownFileXattrs() throws {
+        let h = try CLIHarness()
+        defer { h.remove() }
+        let log = "\(h.source)/api.log"
+        try writeLog(log, from: 0, lines: 5_000, append: false)
+        let setxattr = "import os, sys; os.setxattr(sys.argv[1], sys.argv[2], sys.argv[3].encode())"
+        let probe = try h.run("python3", ["-c", setxattr, log, "user.lifeboat.old", "base"])
+        try #require(probe.status == 0, "this filesystem has no user xattrs: \(probe.output)")
+        try h.ok("init")
+        try h.ok("backup", "app")
+        try h.shell("python3 -c 'import os; os.removexattr(\"\(log)\", \"user.lifeboat.old\")'")
+        try h.run("python3", ["-c", setxattr, log, "user.lifeboat.new", "newest"])
+        try writeLog(log, from: 9_000, lines: 100, append: true)
+        let id = try stats(try h.ok("backup", "app", "--json"))["id"] as? String ?? ""
+        #expect(try manifestLine(h, id: id, "api.log")["tails"] != nil)
+        for mode in ["empty", "force"] {
+            let target = "\(h.root)/out"
+            if mode == "force" { try h.ok("restore", "app", "--target", target, "--force") } else { try h.ok("restore", "app", "--target", target) }
+            let names = try h.shell("python3 -c 'import os; print(sorted(os.listxattr(\"\(h.restored(in: target))/api.log\")))'").stdout
+            #expect(names.contains("user.lifeboat.new") && !names.contains("user.lifeboat.old"), "\(mode): \(names)")
+        }
+    }
 }
