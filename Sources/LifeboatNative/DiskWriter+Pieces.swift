@@ -13,11 +13,8 @@ extension DiskWriter {
         let fd = try openForPieces(path)
         defer { Glibc.close(fd) }
         let size = archive_entry_size(entry)
-        let hasher = SHA256Hasher()
         var position: Int64 = 0
-        try reader.readBlocks { block, blockOffset in
-            if blockOffset > position { hasher.updateZeros(blockOffset - position) }
-            hasher.update(block)
+        let digest = try reader.hashedBlocks(size: size) { block, blockOffset in
             position = blockOffset + Int64(block.count)
             var written = 0
             while written < block.count {
@@ -31,13 +28,12 @@ extension DiskWriter {
         }
         if size > position {
             // A hole at the piece's end: zeros, which the file has once it reaches past them.
-            hasher.updateZeros(size - position)
             var status = stat()
             if fstat(fd, &status) == 0, Int64(status.st_size) < offset + size, ftruncate(fd, off_t(offset + size)) != 0 {
                 throw NativeError.posix("restore", path: String(decoding: path, as: UTF8.self))
             }
         }
-        return (hasher.finalize(), size)
+        return (digest, size)
     }
 
     /// Gives a file restored in pieces its final size and the manifest's metadata.

@@ -71,19 +71,13 @@ public final class DiskWriter {
         archive_entry_set_hardlink(entry, nil)
         try check(archive_write_header(disk, entry), path)
         let size = archive_entry_size(entry)
-        let hasher = SHA256Hasher()
-        var position: Int64 = 0
-        try reader.readBlocks { block, offset in
-            if offset > position { hasher.updateZeros(offset - position) }
-            hasher.update(block)
-            position = offset + Int64(block.count)
+        let digest = try reader.hashedBlocks(size: size) { block, offset in
             if archive_write_data_block(disk, block.baseAddress, block.count, offset) < ARCHIVE_WARN {
                 throw failure(path)
             }
         }
-        if size > position { hasher.updateZeros(size - position) }
         try check(archive_write_finish_entry(disk), path)
-        return (hasher.finalize(), size)
+        return (digest, size)
     }
 
     public func writeDirectory(at path: [UInt8], metadata: EntryMetadata) throws {

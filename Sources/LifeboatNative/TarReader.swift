@@ -94,17 +94,24 @@ public final class TarReader {
         }
     }
 
-    /// SHA-256 of the current entry's logical content, holes included as zeros.
-    public func digestContent(size: Int64) throws -> SHA256Digest {
+    /// Streams the current entry's data blocks to `body` (each with its offset) and returns the SHA-256
+    /// of its logical content: holes, and a hole at the end up to `size`, count as zeros.
+    public func hashedBlocks(size: Int64, _ body: (UnsafeRawBufferPointer, Int64) throws -> Void) throws -> SHA256Digest {
         let hasher = SHA256Hasher()
         var position: Int64 = 0
         try readBlocks { block, offset in
             if offset > position { hasher.updateZeros(offset - position) }
             hasher.update(block)
             position = offset + Int64(block.count)
+            try body(block, offset)
         }
         if size > position { hasher.updateZeros(size - position) }
         return hasher.finalize()
+    }
+
+    /// SHA-256 of the current entry's logical content, holes included as zeros.
+    public func digestContent(size: Int64) throws -> SHA256Digest {
+        try hashedBlocks(size: size) { _, _ in }
     }
 
     /// Reads the archive and the object to their very end; returns the SHA-256 of the whole object.
