@@ -45,6 +45,13 @@ struct GrownFileTests {
         return log
     }
 
+    /// Restores the newest backup into `ROOT/out` and expects it to equal the source tree as it is now.
+    private func expectNewestRestoresExactly(_ h: CLIHarness, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let tree = try TreeSnapshot(h.source)
+        try h.ok("restore", "app", "--target", "\(h.root)/out", sourceLocation: sourceLocation)
+        #expect(tree.differences(from: try TreeSnapshot(h.restored(in: "\(h.root)/out"))) == [], sourceLocation: sourceLocation)
+    }
+
     private func stats(_ result: CLIHarness.Result) throws -> [String: Any] {
         try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
     }
@@ -129,9 +136,7 @@ struct GrownFileTests {
             #expect((line["tails"] != nil) == expectTails, "\(name): \(line)")
             if !expectTails { #expect(line["ref"] as? String == id, "\(name) should be stored whole in \(id): \(line)") }
         }
-        let tree = try TreeSnapshot(h.source)
-        try h.ok("restore", "app", "--target", "\(h.root)/out")
-        #expect(tree.differences(from: try TreeSnapshot(h.restored(in: "\(h.root)/out"))) == [])
+        try expectNewestRestoresExactly(h)
     }
 
     @Test("a damaged tail archive: verify names the grown file, restore fails naming it and leaves no partial file")
@@ -189,9 +194,7 @@ struct GrownFileTests {
                 #expect(tails.isEmpty && last["ref"] as? String == id, "backup 33 should store the file whole: \(last)")
             }
         }
-        let tree = try TreeSnapshot(h.source)
-        try h.ok("restore", "app", "--target", "\(h.root)/out")
-        #expect(tree.differences(from: try TreeSnapshot(h.restored(in: "\(h.root)/out"))) == [])
+        try expectNewestRestoresExactly(h)
     }
 
     @Test("a log appended to while backups run: each point restores to a prefix of the final log, built from tails")
