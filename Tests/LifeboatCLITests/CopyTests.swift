@@ -6,7 +6,8 @@ import Testing
 /// the copy restores without the source.
 @Suite("Copies between repositories", .serialized)
 struct CopyTests {
-    private func harness(name: String = #function) throws -> (CLIHarness, offsite: String) {
+    /// - Parameter serviceLines: more settings of service `app` (indented by four).
+    private func harness(name: String = #function, serviceLines: String = "") throws -> (CLIHarness, offsite: String) {
         let server = try S3TestServer.shared()
         let offsite = "s3://\(server.bucket)/copy-\(UUID().uuidString.prefix(8).lowercased())"
         var h = try CLIHarness(name: name, config: """
@@ -18,6 +19,7 @@ struct CopyTests {
           app:
             tier: tier-1-critical
             source: { type: files, paths: [./srv/app] }
+        \(serviceLines)
         """)
         h.environment = server.environment
         h.environment["LIFEBOAT_TARGET_PASSPHRASE"] = "offsite secret"
@@ -103,21 +105,8 @@ struct CopyTests {
 
     @Test("run-due copies each new backup to the tier's copy_to")
     func runDueCopies() throws {
-        let server = try S3TestServer.shared()
-        let offsite = "s3://\(server.bucket)/due-\(UUID().uuidString.prefix(8).lowercased())"
-        var h = try CLIHarness(config: """
-        repository: ./repo
-        catalog: ./catalog.sqlite
-        repositories:
-          offsite: { url: \(offsite) }
-        services:
-          app:
-            tier: tier-1-critical
-            copy_to: [offsite]
-            source: { type: files, paths: [./srv/app] }
-        """)
+        let (h, offsite) = try harness(serviceLines: "    copy_to: [offsite]")
         defer { h.remove() }
-        h.environment = server.environment
         try h.makeTestData(sizeMB: 0.5)
         try h.ok("init")
         try h.ok("init", "--repository", "offsite")

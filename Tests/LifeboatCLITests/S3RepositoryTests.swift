@@ -9,7 +9,8 @@ import Testing
 @Suite("S3 repositories through the binary", .serialized)
 struct S3RepositoryTests {
     /// A harness whose repository is a fresh prefix of the test bucket.
-    private func harness(name: String = #function, encrypted: Bool = false) throws -> (CLIHarness, prefix: String) {
+    /// - Parameter serviceLines: more settings of service `app` (indented by four).
+    private func harness(name: String = #function, encrypted: Bool = false, serviceLines: String = "") throws -> (CLIHarness, prefix: String) {
         let server = try S3TestServer.shared()
         let prefix = "cli-\(UUID().uuidString.prefix(8).lowercased())"
         var h = try CLIHarness(name: name, config: """
@@ -19,6 +20,7 @@ struct S3RepositoryTests {
           app:
             tier: tier-1-critical
             source: { type: files, paths: [./srv/app] }
+        \(serviceLines)
         """)
         h.environment = server.environment
         if encrypted { h.environment["LIFEBOAT_PASSPHRASE"] = "correct horse battery staple" }
@@ -156,18 +158,8 @@ struct S3RepositoryTests {
     @Test("prune on S3 removes what the tier does not keep, objects included")
     func prune() throws {
         let server = try S3TestServer.shared()
-        let prefix = "prune-\(UUID().uuidString.prefix(8).lowercased())"
-        var h = try CLIHarness(config: """
-        repository: s3://\(server.bucket)/\(prefix)
-        catalog: ./catalog.sqlite
-        services:
-          app:
-            tier: tier-1-critical
-            keep: { last: 1 }
-            source: { type: files, paths: [./srv/app] }
-        """)
+        let (h, prefix) = try harness(serviceLines: "    keep: { last: 1 }")
         defer { h.remove() }
-        h.environment = server.environment
         try h.makeTestData(sizeMB: 0.5)
         try h.ok("init")
         try h.ok("backup", "app", "--full")

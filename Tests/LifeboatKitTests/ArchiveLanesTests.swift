@@ -1,23 +1,14 @@
 import Foundation
 import LifeboatKit
+import LifeboatTestSupport
 import Testing
 
 /// Backups split over several archives: lanes and the size limit, through the engine itself.
 @Suite("Archive lanes and rollover")
 struct ArchiveLanesTests {
     private func shell(_ command: String, in folder: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", "set -euo pipefail; " + command]
-        process.currentDirectoryURL = URL(fileURLWithPath: folder)
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let output = String(decoding: data, as: UTF8.self)
-        #expect(process.terminationStatus == 0, "\(command): \(output)")
+        let (status, output) = try LifeboatTestSupport.shell("set -euo pipefail; " + command, in: folder)
+        #expect(status == 0, "\(command): \(output)")
         return output
     }
 

@@ -48,23 +48,6 @@ func patternBytes(_ count: Int, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) -> [UInt8]
     return out
 }
 
-/// Runs a command line with bash and returns its status and combined output.
-@discardableResult
-func shell(_ command: String, environment: [String: String] = [:], in directory: String? = nil) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/bash")
-    process.arguments = ["-c", command]
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-}
-
 /// Reads a whole ByteSource through `read(into:)` in pieces of `pieceSize`.
 func readAll(_ source: some ByteSource, pieceSize: Int) throws -> [UInt8] {
     var out = [UInt8]()
