@@ -31,7 +31,7 @@ public final class GrownFile {
     /// reading it are source errors (the file is skipped with a warning, as any unreadable file).
     public static func open(_ path: [UInt8], prefixSize: Int64, prefixSHA256: SHA256Digest) throws -> GrownFile? {
         let display = String(decoding: path, as: UTF8.self)
-        let (fd, before) = try openRegular(path, display: display)
+        let (fd, before) = try SourceFile.open(path, display: display)
         var keep = false
         defer { if !keep { close(fd) } }
         let size = Int64(before.st_size)
@@ -58,24 +58,5 @@ public final class GrownFile {
         guard hasher.copy().finalize() == prefixSHA256 else { return nil }
         keep = true
         return GrownFile(fd: fd, before: before, sourcePath: path, display: display, prefixSize: prefixSize, hasher: hasher)
-    }
-
-    /// Opens a regular file for reading without following a symlink or touching its atime where the
-    /// owner allows; returns the descriptor and its status. Errors are source errors.
-    static func openRegular(_ path: [UInt8], display: String) throws -> (Int32, stat) {
-        var fd = withCPath(path) { Glibc.open($0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | CArchive_O_NOATIME) }
-        if fd < 0 && errno == EPERM { fd = withCPath(path) { Glibc.open($0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) } }
-        if fd < 0 { throw NativeError.posix("open", path: display).source() }
-        var before = stat()
-        if fstat(fd, &before) != 0 {
-            let error = NativeError.posix("stat", path: display).source()
-            close(fd)
-            throw error
-        }
-        guard before.st_mode & S_IFMT == S_IFREG else {
-            close(fd)
-            throw NativeError(.posix, "open \(display)", "is no longer a regular file").source()
-        }
-        return (fd, before)
     }
 }

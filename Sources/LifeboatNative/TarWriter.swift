@@ -92,7 +92,7 @@ public final class TarWriter {
     /// - Parameter progress: called with the number of bytes just read.
     public func appendRegularFile(sourcePath: [UInt8], archivePath: [UInt8], progress: (Int) -> Void = { _ in }) throws -> StoredContent {
         let display = String(decoding: sourcePath, as: UTF8.self)
-        let (fd, before) = try GrownFile.openRegular(sourcePath, display: display)
+        let (fd, before) = try SourceFile.open(sourcePath, display: display)
         defer { close(fd) }
         let entry = try entryFromOpenFile(fd, before, sourcePath: sourcePath, display: display)
         lseek(fd, 0, SEEK_SET)
