@@ -194,44 +194,27 @@ final class ArchiveExtraction: @unchecked Sendable {
                     throw LifeboatError(.corrupt, "\(label) is damaged: its entry for \(wanted.path) claims \(found.size) bytes, the manifest \(piece.size); \(affected)")
                 }
                 let final = layout.disk(wanted.path)
-                if !wanted.tails.isEmpty {
-                    let path = grownFilePath(final)
-                    let written: (sha256: SHA256Digest, size: Int64)
-                    do {
-                        written = piece.offset == 0 ? try disk.writeFile(from: reader, to: path)
-                            : try disk.writePiece(from: reader, to: path, at: piece.offset)
-                    } catch {
-                        withCPath(path) { _ = unlink($0) }
-                        throw error
-                    }
-                    guard written.sha256.hex == piece.sha256, written.size == piece.size else {
-                        withCPath(path) { _ = unlink($0) }
-                        let what = piece.offset == 0 ? "the first \(piece.size) bytes" : "the \(piece.size) bytes appended at offset \(piece.offset)"
-                        throw LifeboatError(.corrupt, "\(label) is damaged: \(what) of file \(wanted.path) do not match their SHA-256 in the manifest (the target's copy was left as it was); \(affected)")
-                    }
-                    progress(piece.offset == 0 ? 1 : 0, written.size)
-                    continue
-                }
-                // Into a target that started empty there is no good copy to protect: write in place.
-                let temporary = replaceSafely ? Self.temporaryName(beside: final) : final
+                let grown = !wanted.tails.isEmpty
+                // Into a target that started empty there is no good copy to protect: write in place. A grown
+                // file is assembled where each of its pieces finds it and put in place once all are in.
+                let path = grown ? grownFilePath(final) : replaceSafely ? Self.temporaryName(beside: final) : final
                 let written: (sha256: SHA256Digest, size: Int64)
                 do {
-                    written = try disk.writeFile(from: reader, to: temporary)
+                    written = piece.offset == 0 ? try disk.writeFile(from: reader, to: path)
+                        : try disk.writePiece(from: reader, to: path, at: piece.offset)
                 } catch {
-                    withCPath(temporary) { _ = unlink($0) }
+                    withCPath(path) { _ = unlink($0) }
                     throw error
                 }
-                guard written.sha256.hex == wanted.sha256, written.size == wanted.size else {
-                    withCPath(temporary) { _ = unlink($0) }
-                    throw LifeboatError(.corrupt, "\(label) is damaged: file \(wanted.path) does not match its SHA-256 in the manifest (the target's copy was left as it was); \(affected)")
+                guard written.sha256.hex == piece.sha256, written.size == piece.size else {
+                    withCPath(path) { _ = unlink($0) }
+                    let what = !grown ? "file \(wanted.path) does not match its SHA-256"
+                        : piece.offset == 0 ? "the first \(piece.size) bytes of file \(wanted.path) do not match their SHA-256"
+                        : "the \(piece.size) bytes appended at offset \(piece.offset) of file \(wanted.path) do not match their SHA-256"
+                    throw LifeboatError(.corrupt, "\(label) is damaged: \(what) in the manifest (the target's copy was left as it was); \(affected)")
                 }
-                let renamed = temporary == final ? 0 : withCPath(temporary) { from in withCPath(final) { rename(from, $0) } }
-                if renamed != 0 {
-                    let reason = String(cString: strerror(errno))
-                    withCPath(temporary) { _ = unlink($0) }
-                    throw LifeboatError(.io, "cannot put \(wanted.path) in place under the target: \(reason)")
-                }
-                progress(1, written.size)
+                if !grown { try putInPlace(path, final, wanted.path) }
+                progress(piece.offset == 0 ? 1 : 0, written.size)
             }
             current = nil
             let digest = try reader.finish()
@@ -257,6 +240,15 @@ final class ArchiveExtraction: @unchecked Sendable {
         return folder + Array("/.lifeboat-restore-\(token)-\(tag)".utf8)
     }
 
+    /// Renames a file written under a temporary name to its place (nothing when it was written there);
+    /// removes it when that fails.
+    private func putInPlace(_ path: [UInt8], _ final: [UInt8], _ entryPath: TreePath) throws {
+        guard path != final, withCPath(path, { from in withCPath(final) { rename(from, $0) } }) != 0 else { return }
+        let reason = String(cString: strerror(errno))
+        withCPath(path) { _ = unlink($0) }
+        throw LifeboatError(.io, "cannot put \(entryPath) in place under the target: \(reason)")
+    }
+
     /// Gives every grown file its size and metadata and puts it in place; counts those done.
     private func finishGrownFiles(finished: inout Int) throws {
         let disk = DiskWriter(restoreOwnership: restoreOwnership, targetHadContent: replaceSafely)
@@ -270,9 +262,7 @@ final class ArchiveExtraction: @unchecked Sendable {
             } catch {
                 throw LifeboatError(.io, "cannot finish restoring \(entry.path) under the target: \(error)", cause: error)
             }
-            if path != final, withCPath(path, { from in withCPath(final) { rename(from, $0) } }) != 0 {
-                throw LifeboatError(.io, "cannot put \(entry.path) in place under the target: \(String(cString: strerror(errno)))")
-            }
+            try putInPlace(path, final, entry.path)
             finished += 1
         }
     }
