@@ -21,4 +21,9 @@ static const int CArchive_O_NOATIME = 01000000;
    end of the file when there is none). Same value on every Linux architecture. */
 static const int CArchive_SEEK_HOLE = 4;
 
+/* syncfs is hidden behind _GNU_SOURCE in <unistd.h> as well; glibc has exported it since 2.14. A
+   restore flushes the target's filesystem once at its end and learns of any write-back error. */
+extern int syncfs(int fd);
+static inline int CArchive_syncfs(int fd) { return syncfs(fd); }
+
 #endif

@@ -105,11 +105,6 @@ public struct Workspace: Sendable {
         } catch {
             if let job { try? catalog.finishJob(id: job, finished: Timestamp.format(Date()), outcome: "failed", bytes: nil, error: "\(error)") }
             if let error = error as? LifeboatError { throw error }
-            if Self.isOutOfSpace(error) {
-                throw LifeboatError(.io, "backup of \(service.name) failed: the repository's filesystem is full (\(error)); nothing was "
-                    + "committed and the partial objects were removed; free space there (`lifeboat prune`, or a larger disk) and run "
-                    + "the backup again", cause: error)
-            }
             throw LifeboatError(.io, "backup of \(service.name) failed: \(error); nothing was committed, the next backup cleans up", cause: error)
         }
     }
@@ -126,13 +121,6 @@ public struct Workspace: Sendable {
         let present = Set(listing.records.map(\.id))
         if !known.isSubset(of: present) { _ = try catalog.removeBackups(notIn: present) }
         return (try catalog.backups(service: service), listing.damaged.filter { service == nil || $0.service == service })
-    }
-
-    /// A full disk or an exhausted quota, anywhere in the error's chain.
-    static func isOutOfSpace(_ error: any Error) -> Bool {
-        if let native = error as? NativeError, let code = native.errno { return code == ENOSPC || code == EDQUOT }
-        if let wrapped = (error as? LifeboatError)?.cause { return isOutOfSpace(wrapped) }
-        return false
     }
 
     /// Recreates the catalog's backup index from the repository alone; job history is kept.

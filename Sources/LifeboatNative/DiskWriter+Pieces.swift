@@ -11,7 +11,8 @@ extension DiskWriter {
     public func writePiece(from reader: TarReader, to path: [UInt8], at offset: Int64) throws -> (sha256: SHA256Digest, size: Int64) {
         guard let entry = reader.current else { throw NativeError(.libarchive, "extract", "no current entry") }
         let fd = try openForPieces(path)
-        defer { Glibc.close(fd) }
+        var closed = false
+        defer { if !closed { Glibc.close(fd) } }
         let size = archive_entry_size(entry)
         var position: Int64 = 0
         let digest = try reader.hashedBlocks(size: size) { block, blockOffset in
@@ -33,14 +34,18 @@ extension DiskWriter {
                 throw NativeError.posix("restore", path: String(decoding: path, as: UTF8.self))
             }
         }
+        closed = true
+        if Glibc.close(fd) != 0 { throw NativeError.posix("restore", path: String(decoding: path, as: UTF8.self)) }
         return (digest, size)
     }
 
-    /// Gives a file restored in pieces its final size and the manifest's metadata.
-    public func finishGrownFile(at path: [UInt8], size: Int64, metadata: EntryMetadata) throws {
+    /// Gives a file restored in pieces its final size and the manifest's metadata; with `durable`, flushes
+    /// it to stable storage (`fsync`) before this returns.
+    public func finishGrownFile(at path: [UInt8], size: Int64, metadata: EntryMetadata, durable: Bool = false) throws {
         let display = String(decoding: path, as: UTF8.self)
         let fd = try openForPieces(path)
-        defer { Glibc.close(fd) }
+        var closed = false
+        defer { if !closed { Glibc.close(fd) } }
         func check(_ rc: Int32) throws {
             if rc != 0 { throw NativeError.posix("restore", path: display) }
         }
@@ -68,6 +73,9 @@ extension DiskWriter {
         let time = timespec(tv_sec: Int(metadata.mtimeNs / 1_000_000_000), tv_nsec: Int(metadata.mtimeNs % 1_000_000_000))
         let times = [time, time]
         try check(futimens(fd, times))
+        if durable { try check(fsync(fd)) }
+        closed = true
+        try check(Glibc.close(fd))
     }
 
     /// The names of the xattrs an open file has (none when the filesystem has none or cannot list them).

@@ -64,19 +64,30 @@ public final class DiskWriter {
     }
 
     /// Writes the reader's current regular-file entry at `path`; returns the SHA-256 of the logical
-    /// content written (holes as zeros) and its size.
-    public func writeFile(from reader: TarReader, to path: [UInt8]) throws -> (sha256: SHA256Digest, size: Int64) {
+    /// content written (holes as zeros) and its size. Every block's write is checked: libarchive reports
+    /// a failed `write` (a full disk) as a mere warning, which would leave a file of zeros behind a
+    /// success. With `durable`, the file is also flushed to stable storage (`fsync`) before this returns.
+    public func writeFile(from reader: TarReader, to path: [UInt8], durable: Bool = false) throws -> (sha256: SHA256Digest, size: Int64) {
         guard let entry = reader.current else { throw NativeError(.libarchive, "extract", "no current entry") }
         withCPath(path) { archive_entry_copy_pathname(entry, $0) }
         archive_entry_set_hardlink(entry, nil)
         try check(archive_write_header(disk, entry), path)
         let size = archive_entry_size(entry)
+        var end: Int64 = 0
         let digest = try reader.hashedBlocks(size: size) { block, offset in
-            if archive_write_data_block(disk, block.baseAddress, block.count, offset) < ARCHIVE_WARN {
+            if archive_write_data_block(disk, block.baseAddress, block.count, offset) < ARCHIVE_OK {
                 throw failure(path)
             }
+            end = offset + Int64(block.count)
         }
         try check(archive_write_finish_entry(disk), path)
+        if end < size {
+            // A hole at the end: libarchive extends the file without telling whether that worked.
+            guard let status = try FileStatus.lstat(path), status.size == size else {
+                throw NativeError(.posix, "restore \(String(decoding: path, as: UTF8.self))", "the file could not be extended to its size \(size)")
+            }
+        }
+        if durable { try Durability.syncFile(path) }
         return (digest, size)
     }
 
@@ -129,7 +140,10 @@ public final class DiskWriter {
         if rc < ARCHIVE_WARN { throw failure(path) }
     }
 
+    /// libarchive's message, with the `errno` behind it (so a full disk can be told from other failures).
     private func failure(_ path: [UInt8]) -> NativeError {
-        NativeError(.libarchive, "restore \(String(decoding: path, as: UTF8.self))", archiveMessage(disk))
+        let code = archive_errno(disk)
+        let message = code > 0 ? "\(archiveMessage(disk)): \(String(cString: strerror(code)))" : archiveMessage(disk)
+        return NativeError(.libarchive, "restore \(String(decoding: path, as: UTF8.self))", message, errno: code > 0 ? code : nil)
     }
 }

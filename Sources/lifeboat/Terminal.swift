@@ -51,16 +51,7 @@ enum Terminal {
         line(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 
-    static func bytes(_ count: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(count)
-        var unit = 0
-        while value >= 1024 && unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
-    }
+    static func bytes(_ count: Int64) -> String { ByteCount.text(count) }
 
     static func seconds(_ value: Double) -> String {
         if value < 60 { return String(format: "%.2fs", value) }

@@ -9,7 +9,8 @@ struct VerifyCommand: AsyncParsableCommand {
         --restore restores the newest backup of each service (or --backup ID, or --all-backups) into a \
         scratch folder, compares every file with its manifest, and removes the folder. --objects re-hashes \
         every object against backup.json and names the backups and files each damaged object breaks. \
-        Any mismatch exits 1.
+        Any mismatch exits 1; so does a verification that could not run because the scratch folder's \
+        filesystem filled up (recorded as "not run", not as a failure of the backup).
         """
     )
 
@@ -119,7 +120,9 @@ struct VerifyCommand: AsyncParsableCommand {
                     try Terminal.json(result)
                     continue
                 }
-                if result.ok {
+                if let reason = result.notRun {
+                    Terminal.line("NOT RUN \(name) \(record.id): \(reason)")
+                } else if result.ok {
                     Terminal.line("OK \(name) \(record.id): \(result.files) files, \(Terminal.bytes(result.bytes)) restored in \(Terminal.seconds(result.restoreSeconds)), compared in \(Terminal.seconds(result.compareSeconds))")
                 } else {
                     Terminal.line("FAILED \(name) \(record.id): \(result.problemCount) problem(s)")

@@ -26,7 +26,7 @@ struct ReliabilityTests {
         try h.shell("head -c 6M /dev/urandom > '\(h.source)/big.bin'")
         let full = try h.lifeboat("backup", "app")
         #expect(full.status == 1, "\(full.output)")
-        #expect(full.stderr.contains("filesystem is full") && full.stderr.contains("free space there"), "\(full.stderr)")
+        #expect(full.stderr.contains("no space left on") && full.stderr.contains("free space there"), "\(full.stderr)")
         #expect(try h.backupIDs() == committed, "a phantom backup appeared")
         #expect(try h.lifeboat("verify", "--objects").status == 0)
         #expect(try used() == before, "the failed backup's partial objects still take space")

@@ -39,6 +39,24 @@ public struct BackupEngine: Sendable {
         let folder = repository.backupFolder(service: request.service, id: id)
         logger.debug("backup started", metadata: ["service": "\(request.service)", "id": "\(id)", "parent": "\(parent?.id ?? "-")"])
         let pass = BackupPass(request: request, id: id, parent: parent, folder: folder, repository: repository)
+        do {
+            return try commit(pass, request: request, id: id, parent: parent, started: started, clock: clock, lock: lock,
+                              notes: notes, progress: progress)
+        } catch {
+            // Objects already committed (one lane's archive, the manifest) would stay until the next
+            // backup: on a full disk they are the very space the user needs back.
+            let written = repository.store.folderBytes(folder)
+            let removed = (try? repository.store.deleteFolder(folder)) != nil
+            throw failure(error, service: request.service, written: written, removed: removed, previous: listing.records.last)
+        }
+    }
+
+    /// Runs the pass and commits the backup (its `backup.json`, last).
+    private func commit(_ pass: BackupPass, request: BackupRequest, id: String, parent: BackupRecord?, started: Date,
+                        clock: ContinuousClock.Instant, lock: any StoreLock, notes: [String],
+                        progress: (BackupProgress) -> Void) throws -> BackupResult {
+        var notes = notes
+        let folder = repository.backupFolder(service: request.service, id: id)
         let (stats, objects, warnings) = try pass.run(progress: progress)
         let record = BackupRecord(
             id: id, service: request.service, kind: parent == nil ? .full : .incremental, parent: parent?.id,
@@ -61,6 +79,25 @@ public struct BackupEngine: Sendable {
             "bytes_stored": "\(committed.stats.bytesStored)", "seconds": "\(elapsed.inSeconds)",
         ])
         return BackupResult(record: committed, durationSeconds: elapsed.inSeconds, notes: notes + warnings.prefix(20))
+    }
+
+    /// The error a failed backup ends with; a full disk says where, what is free and what was needed.
+    private func failure(_ error: any Error, service: String, written: Int64, removed: Bool, previous: BackupRecord?) -> any Error {
+        let cleanup = removed ? "nothing was committed and the partial objects were removed"
+            : "nothing was committed; the partial objects could not be removed yet (the next backup removes them)"
+        guard SpaceShortage.isOutOfSpace(error) else {
+            if var lifeboat = error as? LifeboatError, lifeboat.code == .io, !removed {
+                lifeboat.message += " (\(cleanup))"
+                return lifeboat
+            }
+            return error
+        }
+        let root = (repository.store.unwrapped as? LocalStore)?.root ?? repository.location
+        let needed = previous.map { ", the previous backup of \(service) stored \(ByteCount.text($0.stats.bytesStored))" } ?? ""
+        return LifeboatError(.noSpace, "backup of \(service) failed: " + SpaceShortage.describe(root, needed: nil)
+            + " in the repository's filesystem; this backup needs more than the \(ByteCount.text(written)) it had written when it ran out"
+            + "\(needed). \(cleanup.prefix(1).uppercased() + cleanup.dropFirst()); free space there (`lifeboat prune`, or a larger disk) "
+            + "and run the backup again (\(error))", cause: error)
     }
 
     /// Why a candidate parent's manifest cannot be trusted, or nil when it reads back intact.

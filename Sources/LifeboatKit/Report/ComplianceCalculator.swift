@@ -146,7 +146,7 @@ struct ComplianceCalculator {
         } else {
             cadence = "none"
         }
-        let windowVerifications = input.verifications.filter { inWindow($0.started) }
+        let windowVerifications = input.verifications.filter { !$0.notRun && inWindow($0.started) }
         return .init(backupsInWindow: backups.count, backupsVerified: verified.count,
                      bytesInWindow: backups.reduce(0) { $0 + $1.stats.bytesStored },
                      bytesVerified: verified.reduce(0) { $0 + $1.stats.bytesStored },
@@ -198,7 +198,8 @@ struct ComplianceCalculator {
         if let latestRTO, latestRTO.0 > rtoTarget {
             reasons.append("RTO breached: the latest \(latestRTO.2) measured \(show(latestRTO.0)) (target \(show(rtoTarget)))")
         }
-        let verifications = input.verifications.filter { (Timestamp.parse($0.started) ?? .distantFuture) <= at }
+        // One that could not run (a full scratch disk) proves nothing either way about the backup.
+        let verifications = input.verifications.filter { !$0.notRun && (Timestamp.parse($0.started) ?? .distantFuture) <= at }
         if let newest = verifications.max(by: { $0.started < $1.started }), !newest.passed {
             reasons.append("latest restore verification failed: \(newest.id) of backup \(newest.backup)")
         }
@@ -256,7 +257,9 @@ struct ComplianceCalculator {
                                          supports: claims[$0.id] ?? (firstPass[$0.id] != nil ? ["verification coverage"] : [])) },
             verifications: verifications.map {
                 .init(id: $0.id, at: $0.started, outcome: $0.outcome, sha256: recordChecksum(.verifications, $0.id),
-                      detail: "backup \($0.backup), RTO measured \(ReportText.duration($0.rtoMeasuredSeconds))", rtoSeconds: $0.rtoMeasuredSeconds)
+                      detail: $0.notRun ? "backup \($0.backup), not run: \($0.problems.first ?? "no space")"
+                        : "backup \($0.backup), RTO measured \(ReportText.duration($0.rtoMeasuredSeconds))",
+                      rtoSeconds: $0.notRun ? nil : $0.rtoMeasuredSeconds)
             },
             drills: drills.map {
                 .init(id: $0.id, at: $0.started, outcome: $0.outcome, sha256: recordChecksum(.drills, $0.id),
@@ -268,7 +271,7 @@ struct ComplianceCalculator {
 
     /// Failed or partial jobs in the window (backups, verifications, drills, prunes...), newest first.
     private func failures() -> [ComplianceReport.Failure] {
-        jobs.filter { ["failed", "partial", "interrupted"].contains($0.outcome) && inWindow($0.started) }
+        jobs.filter { ["failed", "partial", "interrupted", "not-run"].contains($0.outcome) && inWindow($0.started) }
             .sorted { $0.started > $1.started }
             .map { .init(at: $0.started, kind: $0.kind, service: $0.service, id: $0.backupID ?? $0.details?["id"],
                          error: $0.error ?? $0.outcome) }

@@ -45,16 +45,7 @@ enum ReportText {
 
     /// Sizes in binary units with one decimal: `512 B`, `1.5 KiB`, `10.0 GiB`.
     static func bytes(_ count: Double) -> String {
-        guard count.isFinite else { return missing }
-        let units = ["KiB", "MiB", "GiB", "TiB", "PiB"]
-        guard count >= 1_024 else { return "\(Int64(count)) B" }
-        var value = count / 1_024
-        var unit = 0
-        while value >= 1_024, unit < units.count - 1 {
-            value /= 1_024
-            unit += 1
-        }
-        return String(format: "%.1f ", value) + units[unit]
+        count.isFinite ? ByteCount.text(count) : missing
     }
 
     /// `4m 10s at 2026-11-24T03:00:00Z`, or `fallback` when the figure is `nil`.

@@ -6,7 +6,10 @@ import LifeboatNative
 /// and `archive` point at it (archive and manifest are both in tree order, so this is a merge), and
 /// checks every file's SHA-256 and every archive's SHA-256 on the way. In a target that had content,
 /// each file is written under a temporary name beside its final one and renamed only once its SHA-256
-/// matched, so damaged content never replaces a good file; a file that fails its check is removed.
+/// matched and it was flushed to disk (`fsync`), so neither damaged content nor a full disk ever replaces
+/// a good file; a file that fails its check is removed. Into a target that started empty, files are
+/// written in place: `RestoreMarker` marks the target unfinished until the whole restore is durable.
+/// Every write's result is checked: a full disk fails the restore, naming the file.
 ///
 /// Archives are independent (each file comes from exactly one), so up to `workers` of them are read
 /// at once, each by its own thread with its own reader and disk writer: creating files is most of a
@@ -200,7 +203,8 @@ final class ArchiveExtraction: @unchecked Sendable {
                 let path = grown ? grownFilePath(final) : replaceSafely ? Self.temporaryName(beside: final) : final
                 let written: (sha256: SHA256Digest, size: Int64)
                 do {
-                    written = piece.offset == 0 ? try disk.writeFile(from: reader, to: path)
+                    // Over a good copy, the new one is flushed to disk before the rename replaces it.
+                    written = piece.offset == 0 ? try disk.writeFile(from: reader, to: path, durable: replaceSafely && !grown)
                         : try disk.writePiece(from: reader, to: path, at: piece.offset)
                 } catch {
                     withCPath(path) { _ = unlink($0) }
@@ -258,7 +262,7 @@ final class ArchiveExtraction: @unchecked Sendable {
             let final = layout.disk(entry.path)
             let path = grownFilePath(final)
             do {
-                try disk.finishGrownFile(at: path, size: entry.size, metadata: entry.metadata)
+                try disk.finishGrownFile(at: path, size: entry.size, metadata: entry.metadata, durable: replaceSafely)
             } catch {
                 throw LifeboatError(.io, "cannot finish restoring \(entry.path) under the target: \(error)", cause: error)
             }

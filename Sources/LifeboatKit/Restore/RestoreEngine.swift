@@ -41,10 +41,43 @@ public struct RestoreEngine: Sendable {
                 lists all damage; restore another backup with --backup ID
                 """)
         }
-        let (target, hadContent) = try prepareTarget(request.target, mode: request.mode)
+        let prepared = try prepareTarget(request.target, mode: request.mode)
+        let target = prepared.path
+        let hadContent = prepared.hadContent
         let layout = RestoreLayout(target: target, roots: plan.roots)
         var result = RestoreResult(record: record, target: target.isEmpty ? "/" : String(decoding: target, as: UTF8.self), files: 0,
                                    directories: 0, symlinks: 0, hardlinks: 0, bytes: 0, archivesRead: 0, removed: 0, durationSeconds: 0, warnings: [])
+        // Opened before anything is written: the kernel reports every write-back error since to it.
+        let flush: FileSystemFlush
+        do {
+            flush = try FileSystemFlush(folder: result.target)
+        } catch {
+            throw LifeboatError(.io, "cannot open restore target \(result.target): \(error)", cause: error)
+        }
+        if !hadContent { try RestoreMarker.create(in: target, for: record, flush: flush) }
+        let extraction = ArchiveExtraction(repository: repository, plan: plan, layout: layout, replaceSafely: hadContent,
+                                           restoreOwnership: request.restoreOwnership)
+        do {
+            try write(request, plan: plan, layout: layout, extraction: extraction, hadContent: hadContent, result: &result, progress: progress)
+            do {
+                try flush.sync()
+            } catch {
+                throw LifeboatError(.io, "the restored files could not all be written to stable storage under \(result.target): \(error)", cause: error)
+            }
+        } catch {
+            let written = extraction.bytes
+            let cleanup = hadContent ? nil : removePartialRestore(layout: layout, createdTarget: prepared.created)
+            throw Self.failure(error, target: result.target, plan: plan, written: written, cleanup: cleanup)
+        }
+        if !hadContent || prepared.marked { try RestoreMarker.remove(from: target, flush: flush) }
+        let elapsed = ContinuousClock.now - clock
+        result.durationSeconds = elapsed.inSeconds
+        return result
+    }
+
+    /// Everything a restore writes: `--exact`'s removals, the files, then folders, symlinks and links.
+    private func write(_ request: RestoreRequest, plan: RestorePlan, layout: RestoreLayout, extraction: ArchiveExtraction,
+                       hadContent: Bool, result: inout RestoreResult, progress: (RestoreProgress) -> Void) throws {
         if request.mode == .exact {
             do {
                 result.removed = try removeExtras(plan: plan, layout: layout, excludes: request.keep)
@@ -54,8 +87,6 @@ public struct RestoreEngine: Sendable {
                 throw LifeboatError(.io, "cannot remove what is not in the backup from the target: \(error)", cause: error)
             }
         }
-        let extraction = ArchiveExtraction(repository: repository, plan: plan, layout: layout, replaceSafely: hadContent,
-                                           restoreOwnership: request.restoreOwnership)
         try extraction.run { files, bytes in
             progress(RestoreProgress(filesRestored: files, bytesRestored: bytes, totalFiles: plan.fileCount, totalBytes: plan.totalBytes))
         }
@@ -79,9 +110,43 @@ public struct RestoreEngine: Sendable {
                 result.removed += 1
             }
         }
-        let elapsed = ContinuousClock.now - clock
-        result.durationSeconds = elapsed.inSeconds
-        return result
+    }
+
+    /// The error a failed restore ends with: a full disk says where and how much; every failure says
+    /// what became of the target.
+    private static func failure(_ error: any Error, target: String, plan: RestorePlan, written: Int64, cleanup: String?) -> LifeboatError {
+        let state = cleanup ?? "files restored before the failure were replaced by the backup's version (each only once complete "
+            + "and flushed to disk); the others were left as they were"
+        if SpaceShortage.isOutOfSpace(error) {
+            return LifeboatError(.noSpace, "restore into \(target) failed: " + SpaceShortage.describe(target, needed: plan.totalBytes)
+                + " for the backup's \(plan.fileCount) files (\(ByteCount.text(written)) were written when it ran out) (\(error)); "
+                + "\(state). Free space there or restore to another target (--target)", cause: error)
+        }
+        let base = error as? LifeboatError ?? LifeboatError(.io, "restore into \(target) failed: \(error)", cause: error)
+        var wrapped = base
+        wrapped.message = base.message + " (\(state))"
+        return wrapped
+    }
+
+    /// After a failed restore into a target that started empty: removes what the restore wrote there
+    /// (nothing else was there), the mark last. Says what became of the target.
+    private func removePartialRestore(layout: RestoreLayout, createdTarget: Bool) -> String {
+        var tops: Set<[UInt8]> = []
+        for placement in layout.placements {
+            let below = placement.disk.dropFirst(layout.target.count).split(separator: UInt8(ascii: "/"))
+            if let first = below.first { tops.insert(layout.target + [UInt8(ascii: "/")] + first) }
+        }
+        let target = String(decoding: layout.target, as: UTF8.self)
+        do {
+            for top in tops.sorted(by: { $0.lexicographicallyPrecedes($1) }) where try FileStatus.lstat(top) != nil {
+                try removeTree(top)
+            }
+        } catch {
+            return "the partial restore could not be removed (\(error)): \(target) is marked unfinished by \(RestoreMarker.name); remove it"
+        }
+        unlink(RestoreMarker.path(in: layout.target))
+        if createdTarget { rmdir(target) }
+        return "the partial restore was removed, nothing is left in \(target)"
     }
 
     private func finish(_ disk: DiskWriter) throws {
@@ -93,22 +158,33 @@ public struct RestoreEngine: Sendable {
     }
 
     /// Creates the target if needed and resolves it to a path without symlinks; refuses a non-empty
-    /// target unless the mode allows writing over it. Also says whether it had content.
-    private func prepareTarget(_ path: String, mode: RestoreMode) throws -> (path: [UInt8], hadContent: Bool) {
+    /// target unless the mode allows writing over it, and a target marked by an unfinished restore with
+    /// a message saying so. Says whether it had content, whether it was marked and whether it was created.
+    private func prepareTarget(_ path: String, mode: RestoreMode) throws -> (path: [UInt8], hadContent: Bool, marked: Bool, created: Bool) {
         var hadContent = false
+        var marked = false
+        var created = false
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw LifeboatError(.usage, "restore target \(path) exists and is not a folder") }
             let contents = (try? fm.contentsOfDirectory(atPath: path)) ?? []
             hadContent = !contents.isEmpty
+            if let marker = RestoreMarker.find(in: path) {
+                marked = true
+                if mode == .emptyTarget { throw LifeboatError(.usage, RestoreMarker.refusal(target: path, marker: marker)) }
+            }
             if hadContent && mode == .emptyTarget {
                 throw LifeboatError(.usage, "restore target \(path) is not empty; use --exact to make it equal the backup (removing extras below the backed-up paths) or --force to write over it")
             }
         } else {
             do {
                 try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
+                created = true
             } catch {
+                if (error as? CocoaError)?.code == .fileWriteOutOfSpace {
+                    throw LifeboatError(.noSpace, "cannot create restore target \(path): " + SpaceShortage.describe(path, needed: nil), cause: error)
+                }
                 throw LifeboatError(.io, "cannot create restore target \(path): \(error.localizedDescription)", cause: error)
             }
         }
@@ -117,7 +193,7 @@ public struct RestoreEngine: Sendable {
         }
         defer { free(resolved) }
         let bytes = Array(String(cString: resolved).utf8)
-        return (bytes == [UInt8(ascii: "/")] ? [] : bytes, hadContent)
+        return (bytes == [UInt8(ascii: "/")] ? [] : bytes, hadContent, marked, created)
     }
 
     /// `--exact`: removes what lies below the backed-up paths in the target but is not in the backup (or

@@ -46,9 +46,9 @@ final class PendingObject: ObjectUpload {
 /// fsync a folder so that a rename or create inside it survives a crash.
 func syncFolder(_ path: String) throws {
     let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    if fd < 0 { throw LifeboatError(.io, "cannot open folder \(path) to sync it: \(String(cString: strerror(errno)))") }
+    if fd < 0 { throw LifeboatError(.io, "cannot open folder \(path) to sync it: \(String(cString: strerror(errno)))", cause: NativeError.posix("open", path: path)) }
     defer { close(fd) }
-    if fsync(fd) != 0 { throw LifeboatError(.io, "cannot sync folder \(path): \(String(cString: strerror(errno)))") }
+    if fsync(fd) != 0 { throw LifeboatError(.io, "cannot sync folder \(path): \(String(cString: strerror(errno)))", cause: NativeError.posix("fsync", path: path)) }
 }
 
 /// Creates a folder and any missing parents, syncing the parent of each folder it creates, so that a
@@ -62,7 +62,7 @@ func makeDurableFolder(_ path: String) throws {
     }
     for folder in missing.reversed() {
         if mkdir(folder, RepositoryPermissions.folder) != 0 && errno != EEXIST {
-            throw LifeboatError(.io, "cannot create folder \(folder): \(String(cString: strerror(errno)))")
+            throw LifeboatError(.io, "cannot create folder \(folder): \(String(cString: strerror(errno)))", cause: NativeError.posix("mkdir", path: folder))
         }
         try syncFolder((folder as NSString).deletingLastPathComponent)
     }

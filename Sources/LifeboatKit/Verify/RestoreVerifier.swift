@@ -17,6 +17,9 @@ public struct RestoreVerification: Sendable, Codable {
     /// Application checks run against the restored copy (only when it matched its manifest).
     public var checks: [VerificationRecord.Check] = []
     public var checkSeconds: Double = 0
+    /// Why the verification could not run (the scratch filesystem is full): it says nothing about the
+    /// backup, which is neither proven nor found damaged. `ok` is false.
+    public var notRun: String?
 
     /// The result for a backup whose `backup.json` cannot be read: it cannot be restored at all.
     public static func damagedRecord(_ damaged: BackupListing.Damaged) -> RestoreVerification {
@@ -41,14 +44,23 @@ public struct RestoreVerifier: Sendable {
     /// folder (when it matched), and removes the folder — also when anything fails.
     public func verify(_ record: BackupRecord, progress: (RestoreProgress) -> Void = { _ in },
                        checks: (String) -> [VerificationRecord.Check] = { _ in [] }) throws -> RestoreVerification {
-        let scratch = try makeScratchFolder(prefix: "lifeboat-verify", in: scratchParent)
-        defer { removeScratchFolder(scratch) }
         var verification = RestoreVerification(service: record.service, backup: record.id, ok: false, files: 0, bytes: 0,
                                                restoreSeconds: 0, compareSeconds: 0, problems: [], problemCount: 0)
+        let scratch: String
+        do {
+            scratch = try makeScratchFolder(prefix: "lifeboat-verify", in: scratchParent)
+        } catch where SpaceShortage.isOutOfSpace(error) {
+            return verification.notRun(because: "cannot make a scratch folder in \(scratchParent): "
+                + SpaceShortage.describe(scratchParent, needed: nil) + "; free space there or choose another (--scratch)")
+        }
+        defer { removeScratchFolder(scratch) }
         let engine = RestoreEngine(repository: repository)
         let restored: RestoreResult
         do {
             restored = try engine.restore(RestoreRequest(service: record.service, selector: .id(record.id), target: scratch), progress: progress)
+        } catch let error as LifeboatError where error.code == .noSpace {
+            return verification.notRun(because: "the scratch folder's filesystem filled up: \(error.message); free space there or "
+                + "choose another (--scratch)")
         } catch let error as LifeboatError where error.code == .corrupt || error.code == .io {
             verification.problems = [error.message]
             verification.problemCount = 1
@@ -78,5 +90,16 @@ public struct RestoreVerifier: Sendable {
         }
         verification.ok = verification.problemCount == 0
         return verification
+    }
+}
+
+extension RestoreVerification {
+    /// This verification, marked as not run for `reason`.
+    fileprivate func notRun(because reason: String) -> RestoreVerification {
+        var copy = self
+        copy.notRun = reason
+        copy.problems = ["not run (no space): \(reason)"]
+        copy.problemCount = 0
+        return copy
     }
 }

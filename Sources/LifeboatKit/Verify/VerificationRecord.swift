@@ -39,10 +39,12 @@ public struct VerificationRecord: Codable, Sendable, Equatable {
     public var rtoMeasuredSeconds: Double
     public var rtoTargetSeconds: Double
     public var rtoMet: Bool
-    /// `passed` or `failed`.
+    /// `passed`, `failed`, or `not-run` (the scratch filesystem was full: nothing was learned about the
+    /// backup, and the report counts it neither as a pass nor as a failure).
     public var outcome: String
     /// Up to 100 problems: differences from the manifest, a failed restore, failed checks.
     public var problems: [String]
 
     public var passed: Bool { outcome == "passed" }
+    public var notRun: Bool { outcome == "not-run" }
 }

@@ -33,6 +33,7 @@ extension Workspace {
         let tier = service.flatMap { try? config.tier(for: $0) }
         let rto = result.restoreSeconds + result.checkSeconds
         let target = tier.map { Double($0.rto.seconds) } ?? 0
+        // A verification that could not run measured no RTO: it neither meets nor breaks the target.
         let verification = VerificationRecord(
             id: "\(BackupID.make(at: started))-\(record.service)", service: record.service, backup: record.id,
             host: ProcessInfo.processInfo.hostName, started: Timestamp.format(started), finished: Timestamp.format(finished),
@@ -41,13 +42,13 @@ extension Workspace {
                      .init(name: "checks", seconds: result.checkSeconds)],
             files: result.files, bytes: result.bytes,
             bytesPerSecond: result.restoreSeconds > 0 ? Double(result.bytes) / result.restoreSeconds : 0,
-            checks: result.checks, rtoMeasuredSeconds: rto, rtoTargetSeconds: target, rtoMet: tier == nil || rto <= target,
-            outcome: result.ok ? "passed" : "failed", problems: Array(result.problems.prefix(100)))
+            checks: result.checks, rtoMeasuredSeconds: rto, rtoTargetSeconds: target, rtoMet: tier == nil || result.notRun != nil || rto <= target,
+            outcome: result.notRun != nil ? "not-run" : result.ok ? "passed" : "failed", problems: Array(result.problems.prefix(100)))
         var warnings: [String] = []
         do { try repository.write(verification: verification) } catch { warnings.append("\(error)") }
         do { try catalog.record(verification: verification) } catch { warnings.append("\(error)") }
         _ = try? catalog.recordJob(JobRun(kind: "verify", service: record.service, backupID: record.id, started: Timestamp.format(started),
-                                          finished: Timestamp.format(finished), outcome: result.ok ? "success" : "failed",
+                                          finished: Timestamp.format(finished), outcome: result.notRun != nil ? "not-run" : result.ok ? "success" : "failed",
                                           bytes: result.bytes, error: result.problems.first))
         var returned = result
         returned.problems += warnings
