@@ -121,3 +121,53 @@ struct InterruptTests {
         try killAndRecover(priorFull: true)
     }
 }
+
+@Suite("A killed restore is never taken for a complete one")
+struct InterruptedRestoreTests {
+    @Test("a restore killed mid-way leaves its target marked unfinished; the next restore refuses it, --force completes it")
+    func killedRestore() throws {
+        let h = try CLIHarness()
+        defer { h.remove() }
+        try h.makeTestData(sizeMB: 2)
+        try writeBulk(h)
+        try h.ok("init")
+        try h.ok("backup", "app")
+        let target = "\(h.root)/out"
+        let marker = "\(target)/.lifeboat-restore-incomplete"
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLIHarness.binary)
+        process.arguments = ["restore", "app", "--target", target, "--config", "\(h.root)/lifeboat.yaml"]
+        process.currentDirectoryURL = URL(fileURLWithPath: h.root)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Kill it once a bulk file has some of its bytes, under its final name.
+        let bulk = "\(h.restored(in: target))/bulk"
+        let deadline = Date().addingTimeInterval(20)
+        var partial = false
+        while process.isRunning && Date() < deadline && !partial {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: bulk)) ?? []
+            partial = names.contains { name in size("\(bulk)/\(name)").map { $0 > 0 && $0 < 10 << 20 } ?? false }
+            if !partial { usleep(1_000) }
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(partial, "never saw a partly written file")
+        #expect(process.terminationReason == .uncaughtSignal, "the restore finished before it was killed (make the tree bigger)")
+        #expect(FileManager.default.fileExists(atPath: marker), "the killed restore left no mark")
+        let mark = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: marker))) as? [String: Any]
+        #expect(mark?["service"] as? String == "app" && mark?["pid"] as? Int == Int(process.processIdentifier), "\(mark ?? [:])")
+
+        let again = try h.lifeboat("restore", "app", "--target", target)
+        #expect(again.status == 2, "\(again.output)")
+        #expect(again.stderr.contains("holds an unfinished restore") && again.stderr.contains("--force"), "\(again.stderr)")
+
+        try h.ok("restore", "app", "--force", "--target", target)
+        #expect(!FileManager.default.fileExists(atPath: marker), "the mark outlived the restore that completed the target")
+        let source = try TreeSnapshot(h.source)
+        #expect(source.differences(from: try TreeSnapshot(h.restored(in: target))) == [])
+        try h.ok("restore", "app", "--target", "\(h.root)/fresh")
+        #expect(!FileManager.default.fileExists(atPath: "\(h.root)/fresh/.lifeboat-restore-incomplete"))
+    }
+}
