@@ -66,8 +66,8 @@ public final class DiskWriter {
     /// Writes the reader's current regular-file entry at `path`; returns the SHA-256 of the logical
     /// content written (holes as zeros) and its size. Every block's write is checked: libarchive reports
     /// a failed `write` (a full disk) as a mere warning, which would leave a file of zeros behind a
-    /// success. With `durable`, the file is also flushed to stable storage (`fsync`) before this returns.
-    public func writeFile(from reader: TarReader, to path: [UInt8], durable: Bool = false) throws -> (sha256: SHA256Digest, size: Int64) {
+    /// success. Durability is the caller's: `FileSystemFlushes` flushes many files at once.
+    public func writeFile(from reader: TarReader, to path: [UInt8]) throws -> (sha256: SHA256Digest, size: Int64) {
         guard let entry = reader.current else { throw NativeError(.libarchive, "extract", "no current entry") }
         withCPath(path) { archive_entry_copy_pathname(entry, $0) }
         archive_entry_set_hardlink(entry, nil)
@@ -87,7 +87,6 @@ public final class DiskWriter {
                 throw NativeError(.posix, "restore \(String(decoding: path, as: UTF8.self))", "the file could not be extended to its size \(size)")
             }
         }
-        if durable { try Durability.syncFile(path) }
         return (digest, size)
     }
 

@@ -1,23 +1,6 @@
 import CArchive
 import Glibc
-
-/// Making restored bytes durable, and learning when they could not be: `write` returning success only
-/// means the page cache took the bytes; a disk that fails (or a thin volume that fills) says so at
-/// `fsync`/`syncfs` time, and only to a caller who checks.
-public enum Durability {
-    /// Flushes the file at `path` (not following a symlink) to stable storage.
-    public static func syncFile(_ path: [UInt8]) throws {
-        let display = String(decoding: path, as: UTF8.self)
-        let fd = withCPath(path) { open($0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
-        if fd < 0 { throw NativeError.posix("restore", path: display) }
-        if fsync(fd) != 0 {
-            let code = errno
-            Glibc.close(fd)
-            throw NativeError.posix("restore", path: display, errno: code)
-        }
-        if Glibc.close(fd) != 0 { throw NativeError.posix("restore", path: display) }
-    }
-}
+import Synchronization
 
 /// A handle on a folder whose whole filesystem `sync()` flushes (`syncfs`). Opened before a restore
 /// writes anything: the kernel then reports to it every write-back error on that filesystem since.
@@ -41,5 +24,32 @@ public final class FileSystemFlush {
     /// `fsync` of the folder itself: makes renames and new names inside it durable.
     public func syncFolder() throws {
         if fsync(fd) != 0 && errno != EINVAL { throw NativeError.posix("restore", path: path) }
+    }
+}
+
+/// Every filesystem a restore wrote to, each with a `FileSystemFlush` opened the first time a folder on
+/// it is noted: a restore in place (`--target /`) can cross mount points, and `syncfs` flushes one
+/// filesystem only. Shared by the threads of a restore.
+public final class FileSystemFlushes: Sendable {
+    private let handles = Mutex<[UInt64: FileSystemFlush]>([:])
+
+    public init() {}
+
+    /// Makes sure the filesystem holding `folder` is flushed by `sync()`.
+    public func note(folder: [UInt8]) throws {
+        var status = stat()
+        let path = folder.isEmpty ? "/" : String(decoding: folder, as: UTF8.self)
+        guard stat(path, &status) == 0 else { throw NativeError.posix("restore", path: path) }
+        let device = UInt64(status.st_dev)
+        try handles.withLock { handles in
+            if handles[device] == nil { handles[device] = try FileSystemFlush(folder: path) }
+        }
+    }
+
+    /// Flushes every noted filesystem; throws at the first write-back error.
+    public func sync() throws {
+        try handles.withLock { handles in
+            for handle in handles.values { try handle.sync() }
+        }
     }
 }

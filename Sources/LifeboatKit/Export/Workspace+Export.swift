@@ -21,8 +21,9 @@ extension Workspace {
         let scratch = try makeScratchFolder(prefix: "lifeboat-export", in: scratchParent)
         defer { removeScratchFolder(scratch) }
         let target = "\(scratch)/tree"
-        let restored = try RestoreEngine(repository: repository)
-            .restore(RestoreRequest(service: service.name, selector: selector, target: target))
+        var request = RestoreRequest(service: service.name, selector: selector, target: target)
+        request.durable = false
+        let restored = try RestoreEngine(repository: repository).restore(request)
         let record = restored.record
         guard let manifest = record.manifestObject else {
             throw LifeboatError(.corrupt, "backup \(record.id) of \(record.service): backup.json lists no manifest")

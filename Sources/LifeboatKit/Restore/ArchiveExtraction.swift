@@ -29,6 +29,7 @@ final class ArchiveExtraction: @unchecked Sendable {
     private let replaceSafely: Bool
     private let restoreOwnership: Bool
     private let workers: Int
+    private let flushes: FileSystemFlushes
     private let lock = NSCondition()
     private var nextArchive = 0
     private var endArchive = 0
@@ -42,9 +43,11 @@ final class ArchiveExtraction: @unchecked Sendable {
 
     /// - Parameter replaceSafely: the target had content: write each file under a temporary name and
     ///   rename it into place once verified.
+    /// - Parameter flushes: the filesystems written to; files replacing others are flushed through it.
     init(repository: Repository, plan: RestorePlan, layout: RestoreLayout, replaceSafely: Bool, restoreOwnership: Bool,
-         workers: Int = ProcessorCount.workers()) {
+         flushes: FileSystemFlushes, workers: Int = ProcessorCount.workers()) {
         self.replaceSafely = replaceSafely
+        self.flushes = flushes
         self.restoreOwnership = restoreOwnership
         self.repository = repository
         self.plan = plan
@@ -171,6 +174,8 @@ final class ArchiveExtraction: @unchecked Sendable {
             return nil
         }
         var current: TreePath?
+        var pending = PendingRenames()
+        defer { pending.discard() }
         do {
             let reader = try TarReader(source: source)
             while let (wanted, piece) = try nextWanted() {
@@ -203,8 +208,7 @@ final class ArchiveExtraction: @unchecked Sendable {
                 let path = grown ? grownFilePath(final) : replaceSafely ? Self.temporaryName(beside: final) : final
                 let written: (sha256: SHA256Digest, size: Int64)
                 do {
-                    // Over a good copy, the new one is flushed to disk before the rename replaces it.
-                    written = piece.offset == 0 ? try disk.writeFile(from: reader, to: path, durable: replaceSafely && !grown)
+                    written = piece.offset == 0 ? try disk.writeFile(from: reader, to: path)
                         : try disk.writePiece(from: reader, to: path, at: piece.offset)
                 } catch {
                     withCPath(path) { _ = unlink($0) }
@@ -217,10 +221,15 @@ final class ArchiveExtraction: @unchecked Sendable {
                         : "the \(piece.size) bytes appended at offset \(piece.offset) of file \(wanted.path) do not match their SHA-256"
                     throw LifeboatError(.corrupt, "\(label) is damaged: \(what) in the manifest (the target's copy was left as it was); \(affected)")
                 }
-                if !grown { try putInPlace(path, final, wanted.path) }
+                if !grown && path != final {
+                    // Over a good copy, the new one reaches the disk before a rename replaces it.
+                    try pending.add(temporary: path, final: final, entry: wanted.path, size: written.size, flushes: flushes)
+                    if pending.isFull { try pending.commit(flushes: flushes, putInPlace: putInPlace) }
+                }
                 progress(piece.offset == 0 ? 1 : 0, written.size)
             }
             current = nil
+            try pending.commit(flushes: flushes, putInPlace: putInPlace)
             let digest = try reader.finish()
             if digest.hex != object.sha256 {
                 warn("\(label) does not match its SHA-256 in backup.json, though every file restored from it did; run `lifeboat verify --objects`")
@@ -288,5 +297,46 @@ final class ArchiveExtraction: @unchecked Sendable {
         let folder = path.lastIndex(of: UInt8(ascii: "/")).map { Array(path[..<$0]) } ?? []
         return folder + Array("/.lifeboat-restore-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))".utf8)
     }
+}
 
+/// Files written under temporary names over good copies, waiting to be renamed into place until one
+/// flush of their filesystems (`syncfs`) has put them on disk: one flush per batch instead of an `fsync`
+/// per file, which costs a journal commit each on most filesystems (a `--force` restore of 5,300 files
+/// took 2.3-3.4 s with one per file, against 0.8 s into an empty target). Bounded in files and bytes, as
+/// a batch's new copies take room beside the old ones until renamed.
+private struct PendingRenames {
+    private var files: [(temporary: [UInt8], final: [UInt8], entry: TreePath)] = []
+    private var bytes: Int64 = 0
+    private var lastFolder: [UInt8]?
+
+    var isFull: Bool { files.count >= 512 || bytes >= 64 << 20 }
+
+    mutating func add(temporary: [UInt8], final: [UInt8], entry: TreePath, size: Int64, flushes: FileSystemFlushes) throws {
+        files.append((temporary, final, entry))
+        bytes += size
+        let folder = final.lastIndex(of: UInt8(ascii: "/")).map { Array(final[..<$0]) } ?? []
+        if folder != lastFolder {
+            try flushes.note(folder: folder)
+            lastFolder = folder
+        }
+    }
+
+    /// Flushes, then renames every waiting file into place.
+    mutating func commit(flushes: FileSystemFlushes, putInPlace: ([UInt8], [UInt8], TreePath) throws -> Void) throws {
+        guard !files.isEmpty else { return }
+        try flushes.sync()
+        var done = 0
+        defer { files.removeFirst(done) }
+        for file in files {
+            try putInPlace(file.temporary, file.final, file.entry)
+            done += 1
+        }
+        bytes = 0
+    }
+
+    /// Removes the temporaries not renamed (after a failure; nothing once committed).
+    mutating func discard() {
+        for file in files { withCPath(file.temporary) { _ = unlink($0) } }
+        files = []
+    }
 }

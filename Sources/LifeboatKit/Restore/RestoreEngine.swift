@@ -47,20 +47,22 @@ public struct RestoreEngine: Sendable {
         let layout = RestoreLayout(target: target, roots: plan.roots)
         var result = RestoreResult(record: record, target: target.isEmpty ? "/" : String(decoding: target, as: UTF8.self), files: 0,
                                    directories: 0, symlinks: 0, hardlinks: 0, bytes: 0, archivesRead: 0, removed: 0, durationSeconds: 0, warnings: [])
-        // Opened before anything is written: the kernel reports every write-back error since to it.
+        // Opened before anything is written: the kernel reports every write-back error since to them.
         let flush: FileSystemFlush
+        let flushes = FileSystemFlushes()
         do {
             flush = try FileSystemFlush(folder: result.target)
+            try flushes.note(folder: target)
         } catch {
             throw LifeboatError(.io, "cannot open restore target \(result.target): \(error)", cause: error)
         }
         if !hadContent { try RestoreMarker.create(in: target, for: record, flush: flush) }
         let extraction = ArchiveExtraction(repository: repository, plan: plan, layout: layout, replaceSafely: hadContent,
-                                           restoreOwnership: request.restoreOwnership)
+                                           restoreOwnership: request.restoreOwnership, flushes: flushes)
         do {
             try write(request, plan: plan, layout: layout, extraction: extraction, hadContent: hadContent, result: &result, progress: progress)
             do {
-                try flush.sync()
+                if request.durable { try flushes.sync() }
             } catch {
                 throw LifeboatError(.io, "the restored files could not all be written to stable storage under \(result.target): \(error)", cause: error)
             }

@@ -31,6 +31,10 @@ public struct RestoreRequest: Sendable {
     public var keep: [String]
     /// Paths removed from the target after the restore when present (a database's old `-wal` file).
     public var staleCompanions: [TreePath] = []
+    /// Flush everything restored to stable storage before reporting success (`syncfs` of the target's
+    /// filesystem). Scratch copies that are compared and removed at once (verification, export) skip it:
+    /// it would write their whole content to disk for nothing, and flush the host's other dirty data too.
+    public var durable = true
 
     public init(service: String, selector: BackupSelector = .latest, target: String, mode: RestoreMode = .emptyTarget,
                 restoreOwnership: Bool = geteuid() == 0, keep: [String] = []) {

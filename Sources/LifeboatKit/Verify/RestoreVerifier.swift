@@ -57,7 +57,9 @@ public struct RestoreVerifier: Sendable {
         let engine = RestoreEngine(repository: repository)
         let restored: RestoreResult
         do {
-            restored = try engine.restore(RestoreRequest(service: record.service, selector: .id(record.id), target: scratch), progress: progress)
+            var request = RestoreRequest(service: record.service, selector: .id(record.id), target: scratch)
+            request.durable = false
+            restored = try engine.restore(request, progress: progress)
         } catch let error as LifeboatError where error.code == .noSpace {
             return verification.notRun(because: "the scratch folder's filesystem filled up: \(error.message); free space there or "
                 + "choose another (--scratch)")
