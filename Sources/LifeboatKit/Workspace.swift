@@ -159,6 +159,7 @@ extension Workspace {
         if let backup {
             if let record = listing.records.first(where: { $0.id == backup }) { return ([record], []) }
             if let broken = listing.damaged.first(where: { $0.id == backup }) { return ([], [broken]) }
+            try repository.throwIfPruned(service: service, id: backup)
             throw LifeboatError(.usage, "service \(service) has no complete backup \(backup); `lifeboat backups \(service)` lists them")
         }
         if all { return (listing.records, listing.damaged) }

@@ -9,7 +9,8 @@ struct VerifyCommand: AsyncParsableCommand {
         --restore restores the newest backup of each service (or --backup ID, or --all-backups) into a \
         scratch folder, compares every file with its manifest, and removes the folder. --objects re-hashes \
         every object against backup.json and names the backups and files each damaged object breaks. \
-        Any mismatch exits 1.
+        Any mismatch exits 1. A backup that a prune running meanwhile removed is listed as REMOVED and \
+        is no failure.
         """
     )
 
@@ -110,8 +111,20 @@ struct VerifyCommand: AsyncParsableCommand {
             for record in records {
                 verifiedAny = true
                 let progress = ProgressLine(enabled: !json)
-                let result = try workspace.verifyRestore(record, scratchParent: scratch) { p in
-                    progress.update(label: "\(name): restoring \(p.filesRestored)/\(p.totalFiles) files", bytes: p.bytesRestored, total: p.totalBytes)
+                let result: RestoreVerification
+                do {
+                    result = try workspace.verifyRestore(record, scratchParent: scratch) { p in
+                        progress.update(label: "\(name): restoring \(p.filesRestored)/\(p.totalFiles) files", bytes: p.bytesRestored, total: p.totalBytes)
+                    }
+                } catch let error as LifeboatError where error.code == .removed {
+                    // A prune removed it after the list was made: gone on purpose, not damage; go on.
+                    progress.clear()
+                    if json {
+                        try Terminal.json(RestoreVerification.removed(record, message: error.message))
+                    } else {
+                        Terminal.line("REMOVED \(name) \(record.id): \(error.message)")
+                    }
+                    continue
                 }
                 progress.clear()
                 anyFailed = anyFailed || !result.ok

@@ -22,11 +22,11 @@ struct RunDueRaceTests {
         defer { h.remove() }
         try "a\n".write(toFile: "\(h.source)/a.txt", atomically: false, encoding: .utf8)
         try h.ok("init")
-        // The first decides and then waits 4 s before asking for the lock; the second decides at the
-        // same moment, holds the lock 1.5 s before committing, and is done long before the first asks.
+        // The first decides and then waits 6 s before asking for the lock; the second decides at the
+        // same moment, holds the lock 1 s before committing, and is done long before the first asks.
         let results = h.concurrently([
-            .init(args: ["run-due"], environment: ["LIFEBOAT_FAULT": "run-due.before-lock", "LIFEBOAT_FAULT_MODE": "pause:4"]),
-            .init(args: ["run-due"], environment: ["LIFEBOAT_FAULT": "backup.before-commit", "LIFEBOAT_FAULT_MODE": "pause:1.5"]),
+            .init(args: ["run-due"], environment: ["LIFEBOAT_FAULT": "run-due.before-lock", "LIFEBOAT_FAULT_MODE": "pause:6"]),
+            .init(args: ["run-due"], environment: ["LIFEBOAT_FAULT": "backup.before-commit", "LIFEBOAT_FAULT_MODE": "pause:1"]),
         ])
         let (late, early) = (results[0], results[1])
         #expect(early.status == 0 && early.stdout.contains("app: full success"), "\(early.output)")

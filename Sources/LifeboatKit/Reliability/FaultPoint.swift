@@ -33,6 +33,8 @@ enum FaultPoint: String, CaseIterable, Sendable {
     case copyBeforeCommit = "copy.before-commit"
     /// `run-due` decided that a service's backup is due and has not asked for its lock yet.
     case runDueBeforeLock = "run-due.before-lock"
+    /// A reader (restore, verify, export, copy) holds its reader lease and has not read anything yet.
+    case readerAfterLease = "reader.after-lease"
 
     #if DEBUG
     private static let armed: (point: String, count: Int)? = {
