@@ -4,7 +4,8 @@ import Foundation
 public struct JobOutcome: Sendable, Codable {
     public var service: String
     public var job: DueJob
-    /// `success`, `partial`, `failed`, or `skipped` (another process holds the service's lock, or made the backup while this one waited for it).
+    /// `success`, `partial`, `failed`, or `skipped` (another process holds the service's lock, or made
+    /// the backup while this one waited for it).
     public var outcome: String
     public var backup: String?
     public var message: String?
