@@ -23,6 +23,10 @@ public struct LifeboatError: Error, Sendable, CustomStringConvertible {
         public static let io = Code("io")
         /// The catalog database could not be opened or written.
         public static let catalog = Code("catalog")
+        /// A scheduled job was no longer needed once its lock was held: another process did it meanwhile.
+        public static let superseded = Code("superseded")
+        /// The backup asked for was removed by `prune` (its tombstone says when); not damage.
+        public static let removed = Code("removed")
         /// The operation was cancelled (signal or task cancellation).
         public static let interrupted = Code("interrupted")
     }

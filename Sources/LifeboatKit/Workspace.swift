@@ -87,13 +87,17 @@ public struct Workspace: Sendable {
     }
 
     /// Backs up one service, records the job run and indexes the new backup in the catalog.
+    /// `superseded` (see `BackupRequest.superseded`) lets a scheduled job stop, recorded as skipped,
+    /// when another process made the backup while this one waited for the lock.
     public func backup(_ service: Service, mode: BackupMode, checksum: Bool,
-                       progress: (BackupProgress) -> Void = { _ in }) throws -> BackupResult {
+                       progress: (BackupProgress) -> Void = { _ in },
+                       superseded: (@Sendable (BackupListing) -> String?)? = nil) throws -> BackupResult {
         let job = try? catalog.recordJob(JobRun(kind: "backup", service: service.name, started: Timestamp.format(Date()), outcome: "running"))
         do {
             let prepared = try PreparedSource(service.source)
             defer { prepared.remove() }
-            let request = backupRequest(for: service, mode: mode, checksum: checksum, readFrom: prepared.readFrom)
+            var request = backupRequest(for: service, mode: mode, checksum: checksum, readFrom: prepared.readFrom)
+            request.superseded = superseded
             let result = try BackupEngine(repository: repository).run(request, progress: progress)
             try catalog.upsert(result.record)
             if let job {
@@ -103,7 +107,8 @@ public struct Workspace: Sendable {
             }
             return result
         } catch {
-            if let job { try? catalog.finishJob(id: job, finished: Timestamp.format(Date()), outcome: "failed", bytes: nil, error: "\(error)") }
+            let outcome = (error as? LifeboatError)?.code == .superseded ? "skipped" : "failed"
+            if let job { try? catalog.finishJob(id: job, finished: Timestamp.format(Date()), outcome: outcome, bytes: nil, error: "\(error)") }
             if let error = error as? LifeboatError { throw error }
             throw LifeboatError(.io, "backup of \(service.name) failed: \(error); nothing was committed, the next backup cleans up", cause: error)
         }
@@ -142,6 +147,7 @@ extension Workspace {
         if let backup {
             if let record = listing.records.first(where: { $0.id == backup }) { return ([record], []) }
             if let broken = listing.damaged.first(where: { $0.id == backup }) { return ([], [broken]) }
+            try repository.throwIfPruned(service: service, id: backup)
             throw LifeboatError(.usage, "service \(service) has no complete backup \(backup); `lifeboat backups \(service)` lists them")
         }
         if all { return (listing.records, listing.damaged) }

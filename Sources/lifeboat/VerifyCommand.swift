@@ -10,7 +10,8 @@ struct VerifyCommand: AsyncParsableCommand {
         scratch folder, compares every file with its manifest, and removes the folder. --objects re-hashes \
         every object against backup.json and names the backups and files each damaged object breaks. \
         Any mismatch exits 1; so does a verification that could not run because the scratch folder's \
-        filesystem filled up (recorded as "not run", not as a failure of the backup).
+        filesystem filled up (recorded as "not run", not as a failure of the backup). A backup that a \
+        prune running meanwhile removed is listed as REMOVED and is no failure.
         """
     )
 
@@ -111,8 +112,20 @@ struct VerifyCommand: AsyncParsableCommand {
             for record in records {
                 verifiedAny = true
                 let progress = ProgressLine(enabled: !json)
-                let result = try workspace.verifyRestore(record, scratchParent: scratch) { p in
-                    progress.update(label: "\(name): restoring \(p.filesRestored)/\(p.totalFiles) files", bytes: p.bytesRestored, total: p.totalBytes)
+                let result: RestoreVerification
+                do {
+                    result = try workspace.verifyRestore(record, scratchParent: scratch) { p in
+                        progress.update(label: "\(name): restoring \(p.filesRestored)/\(p.totalFiles) files", bytes: p.bytesRestored, total: p.totalBytes)
+                    }
+                } catch let error as LifeboatError where error.code == .removed {
+                    // A prune removed it after the list was made: gone on purpose, not damage; go on.
+                    progress.clear()
+                    if json {
+                        try Terminal.json(RestoreVerification.removed(record, message: error.message))
+                    } else {
+                        Terminal.line("REMOVED \(name) \(record.id): \(error.message)")
+                    }
+                    continue
                 }
                 progress.clear()
                 anyFailed = anyFailed || !result.ok

@@ -174,6 +174,52 @@ struct S3RepositoryTests {
         try h.ok("verify", "app", "--objects")
     }
 
+    @Test("on S3, a restore that starts while prune removes its backup waits and is told \"removed by prune at T\"; a prune during a restore removes nothing")
+    func pruneAndReaders() throws {
+        let server = try S3TestServer.shared()
+        let (h, prefix) = try harness(serviceLines: "    keep: { last: 1 }")
+        defer { h.remove() }
+        try h.makeTestData(sizeMB: 0.5)
+        try h.ok("init")
+        for k in 0..<3 {
+            if k > 0 { try h.mutate(k) }
+            try h.ok("backup", "app", "--full")
+        }
+        var ids = try h.backupIDs()
+        let store = try server.store(prefix: prefix)
+        func holdsLease(_ side: String) -> @Sendable () -> Bool {
+            { ((try? store.list("locks/app/\(side)")) ?? []).contains { $0.name.hasSuffix(".lease") } }
+        }
+        let target = "\(h.root)/restored"
+        let first = h.concurrently([
+            .init(args: ["prune", "app"], environment: ["LIFEBOAT_FAULT": "prune.before-delete", "LIFEBOAT_FAULT_MODE": "pause:3"]),
+            .init(args: ["restore", "app", "--backup", ids[0], "--target", target], startWhen: holdsLease("pruning")),
+        ])
+        #expect(first[0].status == 0, "\(first[0].output)")
+        #expect(first[1].status == 1 && first[1].stderr.contains("backup \(ids[0]) of service app was removed by prune at "), "\(first[1].output)")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: target)) ?? []).isEmpty)
+        #expect(try h.backupIDs() == [ids[2]])
+        let pruned = ids[0]
+
+        try h.mutate(3)
+        try h.ok("backup", "app", "--full")
+        ids = try h.backupIDs()
+        let tree = try TreeSnapshot(h.source)
+        try h.shell("rm -rf srv/app")
+        let second = h.concurrently([
+            .init(args: ["restore", "app", "--backup", ids[1], "--target", target],
+                  environment: ["LIFEBOAT_FAULT": "reader.after-lease", "LIFEBOAT_FAULT_MODE": "pause:3"]),
+            .init(args: ["prune", "app"], startWhen: holdsLease("readers")),
+        ])
+        #expect(second[0].status == 0, "\(second[0].output)")
+        #expect(second[1].status == 0 && second[1].stderr.contains("were not removed"), "\(second[1].output)")
+        #expect(try h.backupIDs() == ids)
+        #expect(try TreeSnapshot(h.restored(in: target)).differences(from: tree) == [])
+        #expect(((try? store.list("locks/app/readers")) ?? []).isEmpty && ((try? store.list("locks/app/pruning")) ?? []).isEmpty)
+        let verify = try h.lifeboat("verify", "app", "--backup", pruned)
+        #expect(verify.status == 1 && verify.stderr.contains("backup \(pruned) of service app was removed by prune at"), "\(verify.output)")
+    }
+
     @Test("doctor lists uploads a killed process never finished, once old enough; repair aborts them")
     func unfinishedUploads() throws {
         let (h, prefix) = try harness()

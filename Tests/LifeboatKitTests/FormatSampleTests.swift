@@ -56,6 +56,27 @@ struct FormatSampleTests {
         #expect(names.count == 6)
     }
 
+    @Test("a committed tombstone (format v1) reads back, and restoring the backup it names says it was removed by prune")
+    func tombstone() throws {
+        let (repository, folder) = try copy()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let removed = "20261124T020000.000Z-7d1e"
+        try FileManager.default.createDirectory(atPath: "\(folder)/records/pruned/app", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: "\(Self.fixture)/../tombstone-v1.json", toPath: "\(folder)/records/pruned/app/\(removed).json")
+        let tombstone = try #require(repository.tombstone(service: "app", id: removed))
+        #expect(tombstone.version == 1 && tombstone.kind == "full" && tombstone.removed == "2026-11-25T03:10:07.004Z")
+        let target = "\(folder)-restored"
+        defer { try? FileManager.default.removeItem(atPath: target) }
+        #expect {
+            try RestoreEngine(repository: repository).restore(RestoreRequest(service: "app", selector: .id(removed), target: target))
+        } throws: { error in
+            let error = error as? LifeboatError
+            return error?.code == .removed && error?.message.hasPrefix("backup \(removed) of service app was removed by prune at 2026-11-25T03:10:07.004Z (on backup-host-1") == true
+        }
+        #expect(!FileManager.default.fileExists(atPath: target))
+        #expect(repository.listing(service: "app").records.count == 2)
+    }
+
     @Test("the full backup restores its own point: old notes, the symlink, no added file")
     func restoreFull() throws {
         let (repository, folder) = try copy()

@@ -53,6 +53,22 @@ struct ScheduleTests {
         #expect(next.nextIncremental == "2026-11-25T10:15:00.000Z")
     }
 
+    @Test("under the lock, a job is done when a backup that does it was committed since it was found due: a full for a full, any for an incremental")
+    func doneSince() throws {
+        let old = backup(.full, started: "2026-11-24T02:00:04Z")
+        let seen: Set<String> = [old.id]
+        let incremental = backup(.incremental, started: "2026-11-25T10:05:02Z")
+        let full = backup(.full, started: "2026-11-25T10:05:03Z")
+        var failed = backup(.full, started: "2026-11-25T10:05:04Z")
+        failed.status = "failed"
+        #expect(DueJobs.doneSince(.full, seen: seen, backups: [old]) == nil)
+        #expect(DueJobs.doneSince(.full, seen: seen, backups: [old, incremental]) == nil)
+        #expect(DueJobs.doneSince(.full, seen: seen, backups: [old, failed]) == nil)
+        #expect(DueJobs.doneSince(.full, seen: seen, backups: [old, incremental, full])?.id == full.id)
+        #expect(DueJobs.doneSince(.incremental, seen: seen, backups: [old]) == nil)
+        #expect(DueJobs.doneSince(.incremental, seen: seen, backups: [old, incremental])?.id == incremental.id)
+    }
+
     @Test("after the host was down over many slots, one full backup is due, not one per missed slot")
     func missedSlots() throws {
         let backups = [backup(.full, started: "2026-11-23T02:00:03Z"), backup(.incremental, started: "2026-11-23T09:00:00Z")]

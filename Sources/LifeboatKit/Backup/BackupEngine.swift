@@ -18,6 +18,9 @@ public struct BackupEngine: Sendable {
         let clock = ContinuousClock.now
         let lock = try repository.store.lock(service: request.service, purpose: "backup")
         defer { withExtendedLifetime(lock) {} }
+        if let superseded = request.superseded, let reason = superseded(repository.listing(service: request.service)) {
+            throw LifeboatError(.superseded, reason)
+        }
         removeIncomplete(service: request.service)
 
         var notes: [String] = []

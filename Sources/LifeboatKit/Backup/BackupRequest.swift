@@ -27,6 +27,10 @@ public struct BackupRequest: Sendable {
     /// Where to read a source path from when that is not the path itself: a database snapshot or a
     /// command's captured output is read from a temp file but recorded (and restored) at its path.
     public var readFrom: [String: String] = [:]
+    /// Asked once the service lock is held, with the service's backups as they are then: a reason
+    /// returned means the backup is no longer needed (another process made it meanwhile), and the run
+    /// stops with `.superseded` before writing anything.
+    public var superseded: (@Sendable (BackupListing) -> String?)?
 
     public init(service: String, tier: String?, paths: [String], excludes: [String], mode: BackupMode = .auto,
                 checksum: Bool = false, compressionLevel: Int = 3, archiveSizeLimit: Int64 = 4 << 30,

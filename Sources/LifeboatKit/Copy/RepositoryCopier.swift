@@ -21,7 +21,13 @@ public struct RepositoryCopier: Sendable {
         self.targetName = targetName
     }
 
+    /// Copies under the target's service lock and a reader lease of the source's service, so that no
+    /// prune of the source removes a backup while it is copied.
     public func copy(service: String) throws -> CopyReport {
+        try source.reading(service: service, purpose: "copy") { try copyReading(service: service) }
+    }
+
+    private func copyReading(service: String) throws -> CopyReport {
         let lock = try target.store.lock(service: service, purpose: "copy")
         defer { withExtendedLifetime(lock) {} }
         var report = CopyReport(service: service, target: targetName)

@@ -16,8 +16,15 @@ extension Workspace {
     /// The backup is restored (checked against its manifest, decrypted) into a private scratch folder
     /// first, then archived in manifest order, so incrementals export as the complete tree of their
     /// point in time and hard links follow the files they name. The scratch folder needs room for
-    /// the tree and is removed afterwards (also on a signal).
+    /// the tree and is removed afterwards (also on a signal). The whole export holds a reader lease of
+    /// the service (`Repository.reading`).
     public func export(service: Service, selector: BackupSelector, to sink: any ByteSink, scratchParent: String? = nil) throws -> ExportResult {
+        try repository.reading(service: service.name, purpose: "export") {
+            try exportReading(service: service, selector: selector, to: sink, scratchParent: scratchParent)
+        }
+    }
+
+    private func exportReading(service: Service, selector: BackupSelector, to sink: any ByteSink, scratchParent: String?) throws -> ExportResult {
         let scratch = try makeScratchFolder(prefix: "lifeboat-export", in: scratchParent)
         defer { removeScratchFolder(scratch) }
         let target = "\(scratch)/tree"

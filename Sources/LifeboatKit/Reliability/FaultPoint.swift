@@ -7,8 +7,9 @@ import Synchronization
 ///
 /// `LIFEBOAT_FAULT=NAME` kills the process (SIGKILL: no cleanup, no buffered writes) the first time it
 /// reaches NAME; `NAME@N` the N-th time (objects are committed one after another through the same
-/// point); `LIFEBOAT_FAULT_MODE=abort` makes it `abort()` instead. Release builds compile this out and
-/// ignore the variables.
+/// point); `LIFEBOAT_FAULT_MODE=abort` makes it `abort()` instead, and `LIFEBOAT_FAULT_MODE=pause:SECONDS`
+/// makes it sleep there and go on (to line up two processes in a race test). Release builds compile
+/// this out and ignore the variables.
 enum FaultPoint: String, CaseIterable, Sendable {
     /// An object's bytes are written and synced, not yet renamed to its final name.
     case objectBeforeRename = "object.before-rename"
@@ -30,6 +31,10 @@ enum FaultPoint: String, CaseIterable, Sendable {
     case copyMidObjects = "copy.mid-objects"
     /// Every object of a copied backup is in the target and checked; its `backup.json` is not.
     case copyBeforeCommit = "copy.before-commit"
+    /// `run-due` decided that a service's backup is due and has not asked for its lock yet.
+    case runDueBeforeLock = "run-due.before-lock"
+    /// A reader (restore, verify, export, copy) holds its reader lease and has not read anything yet.
+    case readerAfterLease = "reader.after-lease"
 
     #if DEBUG
     private static let armed: (point: String, count: Int)? = {
@@ -49,7 +54,12 @@ enum FaultPoint: String, CaseIterable, Sendable {
             return hits
         }
         guard count == armed.count else { return }
-        if ProcessInfo.processInfo.environment["LIFEBOAT_FAULT_MODE"] == "abort" { abort() }
+        let mode = ProcessInfo.processInfo.environment["LIFEBOAT_FAULT_MODE"] ?? ""
+        if mode == "abort" { abort() }
+        if mode.hasPrefix("pause:") {
+            Thread.sleep(forTimeInterval: Double(mode.dropFirst("pause:".count)) ?? 1)
+            return
+        }
         kill(getpid(), SIGKILL)
         #endif
     }

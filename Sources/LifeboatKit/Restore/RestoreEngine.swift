@@ -18,6 +18,7 @@ public struct RestoreEngine: Sendable {
             return newest
         case .id(let id):
             guard let record = records.first(where: { $0.id == id }) else {
+                try repository.throwIfPruned(service: service, id: id)
                 throw LifeboatError(.usage, "service \(service) has no complete backup \(id); `lifeboat backups \(service)` lists them")
             }
             return record
@@ -29,12 +30,19 @@ public struct RestoreEngine: Sendable {
         }
     }
 
+    /// Restores under a reader lease of the service (`Repository.reading`): no prune removes the
+    /// backup, or one it needs, while it is read. A backup prune removed is reported as such.
     public func restore(_ request: RestoreRequest, progress: (RestoreProgress) -> Void = { _ in }) throws -> RestoreResult {
+        try repository.reading(service: request.service, purpose: "restore") { try restoreReading(request, progress: progress) }
+    }
+
+    private func restoreReading(_ request: RestoreRequest, progress: (RestoreProgress) -> Void) throws -> RestoreResult {
         let clock = ContinuousClock.now
         let record = try resolve(service: request.service, selector: request.selector)
         let plan = try RestorePlan.make(record: record, repository: repository)
         if let (ref, problem) = repository.unavailableArchive(service: record.service, refs: plan.archives.map(\.ref)),
            let needed = plan.archives.first(where: { $0.ref == ref }) {
+            try repository.throwIfPruned(service: record.service, id: ref.backup)
             throw LifeboatError(.corrupt, """
                 backup \(record.id) of \(record.service) cannot be restored: \(problem); it holds \(needed.files) file(s) of this \
                 backup (e.g. \(needed.example)). Nothing was written to the target. `lifeboat verify \(record.service) --objects` \

@@ -80,6 +80,18 @@ public enum DueJobs {
             worstCaseGapSeconds: gap, cadenceMeetsRPO: gap <= rpo)
     }
 
+    /// The backup that did `job` after it was found due on the backups `seen` (their ids): one
+    /// committed since — a full one for a full job, any for an incremental — means the slot is done
+    /// (another `run-due`, or a manual backup, made it). Nil when the job is still due.
+    public static func doneSince(_ job: DueJob, seen: Set<String>, backups: [BackupRecord]) -> BackupRecord? {
+        let appeared = backups.filter { !seen.contains($0.id) && ($0.status == "complete" || $0.status == "partial") }
+        switch job {
+        case .full: return appeared.last { $0.kind == .full }
+        case .incremental: return appeared.last
+        case .verify, .copy: return nil
+        }
+    }
+
     /// The longest interval between consecutive runs over the next two weeks.
     static func longestGap(_ cron: CronExpression, timeZone: TimeZone, from start: Date) -> Double {
         var longest = 0.0

@@ -67,7 +67,9 @@ extension Workspace {
     /// existing in one step first (`ObjectStore.removeBackup`: a local folder is renamed to a hidden
     /// `.removing-ID`, an S3 backup loses its `backup.json`), so that a prune killed at any moment leaves
     /// only whole backups whose data is all present, plus debris that the next prune or backup removes. The catalog forgets removed backups, and a `prune` job run is
-    /// recorded (not in a dry run).
+    /// recorded (not in a dry run). Each removed backup leaves a tombstone (`Tombstone`), written before
+    /// its removal begins. While readers (restore, verify, export, copy) hold leases of the service, no
+    /// backup is removed: they are kept, with a warning, for a later prune (`ServiceLeases`).
     public func prune(_ service: Service, dryRun: Bool, now: Date,
                       timeZone: TimeZone? = nil) throws -> PruneReport {
         let tier = try config.tier(for: service)
@@ -114,6 +116,10 @@ extension Workspace {
         }
         report.bytesFreed = (report.removed + report.incomplete).reduce(0) { $0 + $1.bytes }
         if dryRun { return report }
+        // Readers first: while one holds a lease, no backup goes (it may be the one read, or one it needs).
+        let (pruning, readers) = report.removed.isEmpty ? (nil, []) : try repository.pruneLease(service: service.name)
+        defer { withExtendedLifetime(pruning) {} }
+        if !readers.isEmpty { report.deferRemovals(readers: readers) }
 
         let job = try? catalog.recordJob(JobRun(kind: "prune", service: service.name, started: Timestamp.format(started),
                                                 outcome: "running"))
@@ -123,6 +129,10 @@ extension Workspace {
             try lock.confirm()
             // Newest first: a backup is removed only after every removed backup that refers to it.
             for removed in report.removed.reversed() {
+                try repository.write(tombstone: Tombstone(
+                    service: service.name, backup: removed.id, kind: removed.kind, finished: removed.finished,
+                    removed: Timestamp.format(Date()), host: ProcessInfo.processInfo.hostName,
+                    reason: "the keep rules of tier \(tier.name) no longer kept it"))
                 try repository.store.removeBackup(repository.backupFolder(service: service.name, id: removed.id), record: "backup.json")
                 gone.append(removed.id)
             }
@@ -156,5 +166,17 @@ extension Workspace {
     private func newestModification(_ folder: String) -> Date? {
         let entries = (try? repository.store.list(folder)) ?? []
         return entries.isEmpty ? .distantPast : entries.compactMap(\.modified).max()
+    }
+}
+
+extension PruneReport {
+    /// Keeps every backup this prune would have removed, because `readers` hold leases of the service.
+    mutating func deferRemovals(readers: [String]) {
+        let reason = "in use by a reader (\(readers[0])): a later prune removes it"
+        kept += removed.map { Kept(id: $0.id, kind: $0.kind ?? "-", finished: $0.finished ?? "", reasons: [reason]) }
+        kept.sort { $0.id < $1.id }
+        warnings.append("\(removed.count) backup(s) of \(service) were not removed: \(readers.count) reader(s) hold a lease of the service (\(readers.joined(separator: "; "))); run prune again when they have finished")
+        removed = []
+        bytesFreed = incomplete.reduce(0) { $0 + $1.bytes }
     }
 }

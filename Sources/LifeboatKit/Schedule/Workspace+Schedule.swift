@@ -4,7 +4,8 @@ import Foundation
 public struct JobOutcome: Sendable, Codable {
     public var service: String
     public var job: DueJob
-    /// `success`, `partial`, `failed`, or `skipped` (another process holds the service's lock).
+    /// `success`, `partial`, `failed`, or `skipped` (another process holds the service's lock, or made
+    /// the backup while this one waited for it).
     public var outcome: String
     public var backup: String?
     public var message: String?
@@ -14,9 +15,13 @@ public struct JobOutcome: Sendable, Codable {
 extension Workspace {
     /// Where `service` stands at `now` (see `ServiceStatus`).
     public func status(of service: Service, now: Date) throws -> ServiceStatus {
+        try status(of: service, now: now, backups: repository.listing(service: service.name).records)
+    }
+
+    /// Where `service` stands at `now`, given its committed backups.
+    func status(of service: Service, now: Date, backups: [BackupRecord]) throws -> ServiceStatus {
         let tier = try config.tier(for: service)
-        return DueJobs.status(service: service.name, tier: tier, timeZone: tier.timeZone,
-                              backups: repository.listing(service: service.name).records,
+        return DueJobs.status(service: service.name, tier: tier, timeZone: tier.timeZone, backups: backups,
                               lastVerification: lastVerification(of: service.name), now: now)
     }
 
@@ -28,16 +33,25 @@ extension Workspace {
 
     /// Runs every job due at `now`: backups first (independent services in parallel, at most
     /// `concurrency` at a time, each under its service lock), then restore verifications. A service
-    /// whose lock is held (a job from an earlier run still going) is skipped, not failed.
+    /// whose lock is held (a job from an earlier run still going) is skipped, not failed, and so is a
+    /// backup that another process (another `run-due`, say) made while this one waited for the lock:
+    /// whether it is still due is decided again once the lock is held (`DueJobs.doneSince`).
     public func runDue(now: Date, concurrency: Int) throws -> [JobOutcome] {
-        let statuses = try config.services.map { try status(of: $0, now: now) }
+        let listed = config.services.map { (service: $0, records: repository.listing(service: $0.name).records) }
+        let statuses = try listed.map { try status(of: $0.service, now: now, backups: $0.records) }
+        let seen = Dictionary(uniqueKeysWithValues: listed.map { ($0.service.name, Set($0.records.map(\.id))) })
         let services = Dictionary(uniqueKeysWithValues: config.services.map { ($0.name, $0) })
         let backups = statuses.compactMap { status -> (Service, DueJob)? in
             guard let job = status.due.first(where: { $0 != .verify }), let service = services[status.service] else { return nil }
             return (service, job)
         }
         var outcomes = runInParallel(backups, concurrency: concurrency) { service, job in
-            runBackupJob(service, mode: job == .full ? .full : .incremental)
+            let known = seen[service.name] ?? []
+            return runBackupJob(service, mode: job == .full ? .full : .incremental) { listing in
+                DueJobs.doneSince(job, seen: known, backups: listing.records).map {
+                    "not due any more: backup \($0.id) (\($0.kind.rawValue)) was made by another process while this one waited for the lock"
+                }
+            }
         }
         // Off-site copies catch up with every backup the targets lack, also ones an earlier run missed.
         let copies = try config.services.compactMap { service -> (Service, DueJob)? in
@@ -55,14 +69,16 @@ extension Workspace {
         return outcomes
     }
 
-    private func runBackupJob(_ service: Service, mode: BackupMode) -> JobOutcome {
+    private func runBackupJob(_ service: Service, mode: BackupMode,
+                              superseded: @escaping @Sendable (BackupListing) -> String?) -> JobOutcome {
         let clock = ContinuousClock.now
         let job: DueJob = mode == .full ? .full : .incremental
+        FaultPoint.runDueBeforeLock.reach()
         do {
-            let result = try backup(service, mode: mode, checksum: false)
+            let result = try backup(service, mode: mode, checksum: false, superseded: superseded)
             return JobOutcome(service: service.name, job: job, outcome: result.record.status == "complete" ? "success" : "partial",
                               backup: result.record.id, message: result.notes.first, durationSeconds: (ContinuousClock.now - clock).inSeconds)
-        } catch let error as LifeboatError where error.code == .locked {
+        } catch let error as LifeboatError where error.code == .locked || error.code == .superseded {
             return JobOutcome(service: service.name, job: job, outcome: "skipped", backup: nil, message: error.message,
                               durationSeconds: (ContinuousClock.now - clock).inSeconds)
         } catch {

@@ -31,32 +31,43 @@ public struct ObjectVerifier: Sendable {
 
     public init(repository: Repository) { self.repository = repository }
 
+    /// Each service is checked under a reader lease (`Repository.reading`), so that no prune removes
+    /// its backups mid-way (that would read like missing objects).
     public func verify(services: [String], progress: (Int64) -> Void = { _ in }) -> ObjectVerification {
         var result = ObjectVerification()
         for service in services {
-            let listing = repository.listing(service: service)
-            var found = listing.damaged.map {
-                ObjectProblem(service: service, backup: $0.id, object: "backup.json", problem: "record",
-                              detail: $0.message, affectedBackups: [], affectedFiles: [], affectedFileCount: 0)
+            do {
+                try repository.reading(service: service, purpose: "verify-objects") { verify(service: service, progress: progress, into: &result) }
+            } catch {
+                // Only waiting for a prune fails here: check what is there, as without a lease.
+                verify(service: service, progress: progress, into: &result)
             }
-            for record in listing.records {
-                result.backupsChecked += 1
-                for object in record.objects {
-                    result.objectsChecked += 1
-                    if let problem = check(object, of: record, progress: progress, bytes: &result.bytesChecked) {
-                        found.append(problem)
-                    }
-                }
-            }
-            found += goneBackups(listing)
-            result.problems += found.map { impact(of: $0, records: listing.records, damaged: found) }
-                .map { problem in
-                    var problem = problem
-                    if problem.problem == "gone" { problem.affectedBackups.removeAll { $0 == problem.backup } }
-                    return problem
-                }
         }
         return result
+    }
+
+    private func verify(service: String, progress: (Int64) -> Void, into result: inout ObjectVerification) {
+        let listing = repository.listing(service: service)
+        var found = listing.damaged.map {
+            ObjectProblem(service: service, backup: $0.id, object: "backup.json", problem: "record",
+                          detail: $0.message, affectedBackups: [], affectedFiles: [], affectedFileCount: 0)
+        }
+        for record in listing.records {
+            result.backupsChecked += 1
+            for object in record.objects {
+                result.objectsChecked += 1
+                if let problem = check(object, of: record, progress: progress, bytes: &result.bytesChecked) {
+                    found.append(problem)
+                }
+            }
+        }
+        found += goneBackups(listing)
+        result.problems += found.map { impact(of: $0, records: listing.records, damaged: found) }
+            .map { problem in
+                var problem = problem
+                if problem.problem == "gone" { problem.affectedBackups.removeAll { $0 == problem.backup } }
+                return problem
+            }
     }
 
     /// Backups that later ones need (as parent, or for the archives they refer to) but that are not in

@@ -20,6 +20,14 @@ public struct RestoreVerification: Sendable, Codable {
     /// Why the verification could not run (the scratch filesystem is full): it says nothing about the
     /// backup, which is neither proven nor found damaged. `ok` is false.
     public var notRun: String?
+    /// Set when a prune removed the backup after it was chosen: what its tombstone says. Not damage.
+    public var removedByPrune: String?
+
+    /// The result for a backup that a prune removed after it was chosen for verification.
+    public static func removed(_ record: BackupRecord, message: String) -> RestoreVerification {
+        RestoreVerification(service: record.service, backup: record.id, ok: false, files: 0, bytes: 0, restoreSeconds: 0,
+                            compareSeconds: 0, problems: [], problemCount: 0, removedByPrune: message)
+    }
 
     /// The result for a backup whose `backup.json` cannot be read: it cannot be restored at all.
     public static func damagedRecord(_ damaged: BackupListing.Damaged) -> RestoreVerification {
@@ -41,9 +49,17 @@ public struct RestoreVerifier: Sendable {
     }
 
     /// Restores `record` into a fresh scratch folder, compares it, then runs `checks` on the restored
-    /// folder (when it matched), and removes the folder — also when anything fails.
+    /// folder (when it matched), and removes the folder — also when anything fails. All of it under a
+    /// reader lease of the service; a backup prune removed meanwhile throws `.removed`.
     public func verify(_ record: BackupRecord, progress: (RestoreProgress) -> Void = { _ in },
                        checks: (String) -> [VerificationRecord.Check] = { _ in [] }) throws -> RestoreVerification {
+        try repository.reading(service: record.service, purpose: "verify") {
+            try verifyReading(record, progress: progress, checks: checks)
+        }
+    }
+
+    private func verifyReading(_ record: BackupRecord, progress: (RestoreProgress) -> Void,
+                               checks: (String) -> [VerificationRecord.Check]) throws -> RestoreVerification {
         var verification = RestoreVerification(service: record.service, backup: record.id, ok: false, files: 0, bytes: 0,
                                                restoreSeconds: 0, compareSeconds: 0, problems: [], problemCount: 0)
         let scratch: String
