@@ -40,7 +40,7 @@ struct RunDueCommand: AsyncParsableCommand {
         RunDueCommand.report(outcomes, json: json)
         let drillsFailed = try runDueDrills(workspace, now: now)
         if let metricsFile { try workspace.writeMetrics(to: metricsFile, now: Date()) }
-        if drillsFailed || outcomes.contains(where: { $0.outcome == "failed" || $0.outcome == "partial" }) { throw ExitCode(ExitStatus.partial) }
+        if drillsFailed || outcomes.contains(where: { ["failed", "partial", "not-run"].contains($0.outcome) }) { throw ExitCode(ExitStatus.partial) }
     }
 
     /// Each due drill runs as `lifeboat drill run FILE` in a child process of the same process group:

@@ -5,12 +5,13 @@ import GRDB
 extension Catalog {
     /// The backups of `service` whose latest restore verification (`verify` job) succeeded.
     ///
-    /// A backup verified good and later found bad (a newer failed `verify`) is not in the set.
+    /// A backup verified good and later found bad (a newer failed `verify`) is not in the set; one that
+    /// could not be verified since (`not-run`: a full scratch disk) keeps what the last real one said.
     public func verifiedGoodBackups(service: String) throws -> Set<String> {
         try read("list verifications from the catalog") { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT backup_id, outcome FROM job_runs
-                WHERE service = ? AND kind = 'verify' AND backup_id IS NOT NULL
+                WHERE service = ? AND kind = 'verify' AND backup_id IS NOT NULL AND outcome <> 'not-run'
                 ORDER BY started, id
                 """, arguments: [service])
             var latest: [String: String] = [:]

@@ -116,7 +116,7 @@ extension Workspace {
                                   message: "no backup to verify", durationSeconds: 0)
             }
             let result = try verifyRestore(newest, scratchParent: nil)
-            return JobOutcome(service: service.name, job: .verify, outcome: result.ok ? "success" : "failed", backup: newest.id,
+            return JobOutcome(service: service.name, job: .verify, outcome: result.notRun != nil ? "not-run" : result.ok ? "success" : "failed", backup: newest.id,
                               message: result.problems.first, durationSeconds: (ContinuousClock.now - clock).inSeconds)
         } catch {
             return JobOutcome(service: service.name, job: .verify, outcome: "failed", backup: nil, message: "\(error)",
