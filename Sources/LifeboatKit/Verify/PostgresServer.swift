@@ -95,8 +95,7 @@ struct PostgresServer {
         let argv = isolationPrefix + PostgresTools.asUser(account, [
             "\(bindir)/pg_ctl", "-D", dataDirectory, "-l", "\(runDirectory)/server.log", "-w", "-t", "\(Self.startTimeout)",
             "-o", options, "start"])
-        var result = ChildProcess.run(argv, environment: environment(), directory: runDirectory, timeout: TimeInterval(Self.startTimeout + 30),
-                                     detaching: true)
+        var result = ChildProcess.run(argv, environment: environment(), directory: runDirectory, timeout: TimeInterval(Self.startTimeout + 30))
         if !result.succeeded {
             let log = (try? String(contentsOfFile: "\(runDirectory)/server.log", encoding: .utf8)) ?? ""
             result.output += "\n--- server log (end) ---\n" + String(log.suffix(4000))
