@@ -109,7 +109,11 @@ struct PostgresServer {
         _ = ChildProcess.run(argv, environment: environment(), directory: runDirectory, timeout: 45)
         if let text = try? String(contentsOfFile: "\(dataDirectory)/postmaster.pid", encoding: .utf8),
            let line = text.split(separator: "\n").first, let pid = pid_t(line.trimmingCharacters(in: .whitespaces)), pid > 1 {
-            kill(pid, SIGKILL)
+            // Only the throwaway server: its working folder is this data directory. A pid that names
+            // anything else (a restored pidfile, a reused pid) is left alone.
+            _ = try? ProcessIdentity.signal(pid, SIGKILL) { process in
+                guard process.lives(inside: dataDirectory) else { throw LifeboatError(.io, "not the throwaway server") }
+            }
         }
     }
 
