@@ -72,14 +72,17 @@ extension Lifeboat {
         Foundation.exit(ExitStatus.usage)
     }
 
-    /// SIGINT and SIGTERM remove this process's scratch folders (restored copies under verification)
-    /// and exit 130 or 143. Anything else an interrupted command leaves is safe by design: an
-    /// uncommitted backup is invisible and cleaned up by the next one.
+    /// SIGINT and SIGTERM end the process groups this process started (command sources, checks,
+    /// PostgreSQL's tools: each in a group of its own, which the terminal's Ctrl-C does not reach),
+    /// remove this process's scratch folders (restored copies under verification) and exit 130 or 143.
+    /// Anything else an interrupted command leaves is safe by design: an uncommitted backup is
+    /// invisible and cleaned up by the next one.
     static func installInterruptHandlers() -> [any DispatchSourceSignal] {
         [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
+                ProcessGroups.killAll()
                 ScratchRegistry.removeAll()
                 Foundation.exit(number == SIGINT ? ExitStatus.interrupted : 128 + number)
             }

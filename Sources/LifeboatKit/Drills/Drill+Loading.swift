@@ -69,28 +69,28 @@ extension Drill {
 
     /// The drill with the built-in `{{SERVICE.path}}` placeholders filled in: in inject paths and
     /// commands, setup, teardown and success checks.
+    /// Values are shell-quoted in shell lines (`ShellSubstitution`): a configured path is data, never code.
     func filling(_ values: [String: String]) throws -> Drill {
         func fill(_ text: String) -> String { Placeholder.replacing(in: text) { values[$0] } }
-        func fill(_ command: CommandSpec) -> CommandSpec {
-            CommandSpec(argv: command.argv.map(fill), environment: command.environment.mapValues(fill), workdir: command.workdir.map(fill))
-        }
+        func fill(_ command: CommandSpec) throws -> CommandSpec { try command.filled { values[$0] } }
         func inside(_ path: String) -> String {
             ConfigPath.components(of: fill(path)).filter { $0 != "." }.joined(separator: "/")
         }
         var drill = self
-        drill.inject = inject.map { injection in
+        drill.inject = try inject.map { injection in
             switch injection {
             case .delete(let path): .delete(path: inside(path))
             case .corrupt(let path, let bytes): .corrupt(path: inside(path), bytes: bytes)
             case .stop(let pidFile, let signal): .stop(pidFile: inside(pidFile), signal: signal)
-            case .command(let command): .command(fill(command))
+            case .command(let command): .command(try fill(command))
             }
         }
-        drill.target.setup = target.setup.map(fill)
-        drill.target.teardown = target.teardown.map(fill)
-        drill.success.checks = success.checks.map { check in
+        drill.target.setup = try target.setup.map(fill)
+        drill.target.teardown = try target.teardown.map(fill)
+        drill.success.checks = try success.checks.map { check in
             guard case .command(let line) = check.kind else { return check }
-            return CheckSpec(kind: .command(fill(line)), timeout: check.timeout, name: check.name == line ? nil : check.name)
+            let filled = try ShellSubstitution.fill(line) { values[$0] }
+            return CheckSpec(kind: .command(filled), timeout: check.timeout, name: check.name == line ? nil : check.name)
         }
         return drill
     }

@@ -18,6 +18,9 @@ public final class DrillRun: Sendable {
         var interrupted = false
         var executor: PlanExecutor?
         var process: GroupProcess?
+        /// The process groups of the commands this drill started (setup, inject commands): a `stop:`
+        /// injection may signal their processes.
+        var groups: Set<pid_t> = []
     }
 
     /// Cleanup (teardown) may take this long, on top of `max_duration`.
@@ -198,6 +201,7 @@ public final class DrillRun: Sendable {
                 let full = try DrillPaths.confined(path, in: target)
                 var info = stat()
                 guard lstat(full, &info) == 0 else { throw LifeboatError(.usage, "nothing to delete at \(path) in the target; check the drill's inject paths") }
+                try DrillPaths.requireOneFilesystem(full, written: path, target: target)
                 try removeTree(Array(full.utf8))
                 done.append("deleted \(path)")
             case .corrupt(let path, let bytes):
@@ -206,14 +210,8 @@ public final class DrillRun: Sendable {
                 done.append("corrupted \(bytes) bytes of \(path)")
             case .stop(let pidFile, let signal):
                 let full = try DrillPaths.confined(pidFile, in: target)
-                guard let text = try? String(contentsOfFile: full, encoding: .utf8),
-                      let pid = text.split(separator: "\n").first.flatMap({ pid_t($0.trimmingCharacters(in: .whitespaces)) }), pid > 1 else {
-                    throw LifeboatError(.usage, "no process id in \(pidFile); is the process running in the target?")
-                }
-                guard kill(pid, signal) == 0 else {
-                    throw LifeboatError(.io, "cannot signal process \(pid) from \(pidFile): \(String(cString: strerror(errno)))")
-                }
-                done.append("sent signal \(signal) to process \(pid)")
+                let groups = control.withLock { $0.groups }
+                done.append(try DrillSignal.stop(pidFile: pidFile, at: full, signal: signal, target: target, groups: groups))
             case .command(let spec):
                 done.append(try command(spec, target: target, deadline: deadline, what: "inject command"))
             }
@@ -297,6 +295,7 @@ public final class DrillRun: Sendable {
     private func wait(for process: GroupProcess, timeout: Double, stoppable: Bool) -> GroupProcess.Result {
         let stop = control.withLock { control -> Bool in
             control.process = process
+            control.groups.insert(process.pid)
             return control.interrupted && stoppable
         }
         if stop { process.stop() }
@@ -369,6 +368,22 @@ enum DrillPaths {
         return String(cString: resolved)
     }
 
+    /// Refuses a delete whose tree holds a mount point (a bind mount of production into a prepared
+    /// target, say): removing below it would delete what is mounted there.
+    static func requireOneFilesystem(_ path: String, written: String, target: String) throws {
+        var info = stat()
+        guard stat(target, &info) == 0 else { return }
+        let device = info.st_dev
+        var paths = [path]
+        if lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+            paths += (FileManager.default.enumerator(atPath: path)?.allObjects as? [String] ?? []).map { path + "/" + $0 }
+        }
+        for item in paths where lstat(item, &info) == 0 && info.st_dev != device {
+            throw LifeboatError(.usage, "refused to delete \(written): \(item) is on another filesystem than the drill target "
+                + "(a mount point), and deleting it could reach what is mounted there; unmount it or delete a path below it")
+        }
+    }
+
     /// Overwrites `bytes` bytes in the middle of a regular file with random bytes, keeping its size.
     static func corrupt(_ path: String, bytes: Int) throws {
         let descriptor = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)
@@ -379,6 +394,10 @@ enum DrillPaths {
         var info = stat()
         guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size > 0 else {
             throw LifeboatError(.usage, "\(path) is not a non-empty regular file, so it cannot be corrupted")
+        }
+        guard info.st_nlink == 1 else {
+            throw LifeboatError(.usage, "\(path) has \(info.st_nlink) hard links, and another one may be outside the drill target "
+                + "(production); corrupt a file with one link only (copy it into the target instead of linking it)")
         }
         let count = min(bytes, Int(info.st_size))
         let offset = (Int(info.st_size) - count) / 2

@@ -39,8 +39,8 @@ extension Plan {
                                        configuredServices: config.services.map(\.name), builtIns: servicePaths.keys.sorted())
         let parsed = try items.map { try PlanStep.parse($0, context: context) }
         try PlanStep.checkGraph(parsed)
-        return Plan(name: name, file: file, tier: tier, rto: rto, services: services, parallel: parallel,
-                    variables: variables, steps: parsed.map(\.step)).filling(servicePaths)
+        return try Plan(name: name, file: file, tier: tier, rto: rto, services: services, parallel: parallel,
+                        variables: variables, steps: parsed.map(\.step)).filling(servicePaths)
     }
 
     private static func planName(_ node: ConfigNode) throws -> String {

@@ -28,7 +28,7 @@ extension Plan {
                 + missing.map { "--var \($0)=VALUE" }.joined(separator: " "))
         }
 
-        var plan = filling(resolvedValues)
+        var plan = try filling(resolvedValues)
         plan.variables = resolvedValues.mapValues { .some($0) }
         for index in plan.steps.indices {
             try plan.checkAbsolute(plan.steps[index], written: steps[index])
@@ -36,19 +36,21 @@ extension Plan {
         return plan
     }
 
-    /// The plan with the placeholders named in `values` replaced, the others left as written.
-    func filling(_ values: [String: String]) -> Plan {
+    /// The plan with the placeholders named in `values` replaced, the others left as written. In shell
+    /// lines each value is quoted for its place (`ShellSubstitution`): a value is data, never code.
+    func filling(_ values: [String: String]) throws -> Plan {
         func fill(_ text: String) -> String { Placeholder.replacing(in: text) { values[$0] } }
-        func fill(_ command: CommandSpec) -> CommandSpec {
-            CommandSpec(argv: command.argv.map(fill), environment: command.environment.mapValues(fill),
-                        workdir: command.workdir.map(fill))
-        }
         var plan = self
         for index in plan.steps.indices {
             var step = plan.steps[index]
-            step.rollback = step.rollback.map(fill)
+            func fillCommand(_ command: CommandSpec) throws -> CommandSpec {
+                do { return try command.filled { values[$0] } } catch let error as LifeboatError {
+                    throw LifeboatError(.usage, "plan \(name), step \(step.id): \(error.message)")
+                }
+            }
+            step.rollback = try step.rollback.map(fillCommand)
             switch step.action {
-            case .run(let command): step.action = .run(fill(command))
+            case .run(let command): step.action = .run(try fillCommand(command))
             case .restore(var restore):
                 restore.target = fill(restore.target)
                 if case .id(let id) = restore.point { restore.point = .id(fill(id)) }
@@ -58,7 +60,7 @@ extension Plan {
                 step.action = .verify(verify)
             case .wait(let probe, let interval):
                 let filled: Probe = switch probe {
-                case .command(let command): .command(fill(command))
+                case .command(let command): .command(try fillCommand(command))
                 case .tcp(let host, let port): .tcp(host: fill(host), port: port)
                 case .http(let url, let status): .http(url: fill(url), status: status)
                 }

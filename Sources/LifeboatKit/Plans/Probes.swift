@@ -116,7 +116,7 @@ enum Probes {
 
     private static func curlStatus(url: String, timeout: Double) -> Int? {
         guard let process = try? GroupProcess(argv: ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", String(Int(timeout.rounded(.up))), url],
-                                              environment: ["PATH": GroupProcess.minimalPath], workdir: nil, separateStdout: true) else { return nil }
+                                              environment: ["PATH": GroupProcess.minimalPath], workdir: nil, stdout: .separate) else { return nil }
         let result = process.wait(timeout: timeout + 2)
         return Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)).flatMap { $0 == 0 ? nil : $0 }
     }

@@ -47,7 +47,7 @@ struct StepAttempt {
         let process: GroupProcess
         do {
             process = try GroupProcess(argv: argv, environment: executor.environment(for: step, extra: extra), workdir: workdir,
-                                       separateStdout: separateStdout, grace: executor.context.grace)
+                                       stdout: separateStdout ? .separate : .combined, grace: executor.context.grace)
         } catch {
             return Outcome(outcome: "failed", detail: "\(error)", output: "", seconds: 0)
         }

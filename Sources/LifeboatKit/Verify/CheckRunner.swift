@@ -40,10 +40,8 @@ struct CheckRunner {
                            "HOME": target, "LIFEBOAT_TARGET": target]
         let result = ChildProcess.run(Isolation.wrap(command), environment: environment, directory: target, timeout: timeout)
         var text = result.output
-        if result.signaled {
-            text += result.killedByTimeout ? "\n[check stopped after its timeout of \(Int(timeout))s]" : "\n[killed by signal \(result.status)]"
-            return (false, text)
-        }
+        if result.killedByTimeout { return (false, text + "\n[check stopped after its timeout of \(Int(timeout))s]") }
+        if result.signaled { return (false, text + "\n[killed by signal \(result.status)]") }
         if result.status != 0 { text += "\n[exit status \(result.status)]" }
         return (result.succeeded, text)
     }

@@ -12,14 +12,9 @@ public enum Isolation {
     /// The level this process can obtain, probed once.
     public static let available: String = {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") else { return none }
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
-        probe.arguments = (geteuid() == 0 ? [] : ["-r"]) + ["-m", "-n", "-p", "--fork", "--kill-child", "true"]
-        probe.standardOutput = FileHandle.nullDevice
-        probe.standardError = FileHandle.nullDevice
-        guard (try? probe.run()) != nil else { return none }
-        probe.waitUntilExit()
-        return probe.terminationStatus == 0 ? namespaces : none
+        let arguments = (geteuid() == 0 ? [] : ["-r"]) + ["-m", "-n", "-p", "--fork", "--kill-child", "true"]
+        let probe = ChildProcess.run(["/usr/bin/unshare"] + arguments, environment: ["PATH": GroupProcess.minimalPath], timeout: 10)
+        return probe.succeeded ? namespaces : none
     }()
 
     /// The argument vector that runs `command` through `sh -c` at the available isolation level.

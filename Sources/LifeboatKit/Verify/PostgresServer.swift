@@ -95,8 +95,7 @@ struct PostgresServer {
         let argv = isolationPrefix + PostgresTools.asUser(account, [
             "\(bindir)/pg_ctl", "-D", dataDirectory, "-l", "\(runDirectory)/server.log", "-w", "-t", "\(Self.startTimeout)",
             "-o", options, "start"])
-        var result = ChildProcess.run(argv, environment: environment(), directory: runDirectory, timeout: TimeInterval(Self.startTimeout + 30),
-                                     detaching: true)
+        var result = ChildProcess.run(argv, environment: environment(), directory: runDirectory, timeout: TimeInterval(Self.startTimeout + 30))
         if !result.succeeded {
             let log = (try? String(contentsOfFile: "\(runDirectory)/server.log", encoding: .utf8)) ?? ""
             result.output += "\n--- server log (end) ---\n" + String(log.suffix(4000))
@@ -110,7 +109,11 @@ struct PostgresServer {
         _ = ChildProcess.run(argv, environment: environment(), directory: runDirectory, timeout: 45)
         if let text = try? String(contentsOfFile: "\(dataDirectory)/postmaster.pid", encoding: .utf8),
            let line = text.split(separator: "\n").first, let pid = pid_t(line.trimmingCharacters(in: .whitespaces)), pid > 1 {
-            kill(pid, SIGKILL)
+            // Only the throwaway server: its working folder is this data directory. A pid that names
+            // anything else (a restored pidfile, a reused pid) is left alone.
+            _ = try? ProcessIdentity.signal(pid, SIGKILL) { process in
+                guard process.lives(inside: dataDirectory) else { throw LifeboatError(.io, "not the throwaway server") }
+            }
         }
     }
 

@@ -8,8 +8,23 @@ import Synchronization
 /// Spawned with `posix_spawn`: signal dispositions are reset to their defaults (the CLI ignores SIGINT
 /// and SIGTERM itself, and ignored signals would otherwise be inherited), stdin is `/dev/null`, and only
 /// descriptors 0–2 reach the child. Output is kept as a bounded tail (stdout and stderr together), and
-/// optionally stdout on its own for commands whose result is JSON.
+/// optionally stdout on its own for commands whose result is JSON, or stdout goes to a file (a
+/// command source's dump). Every live group is known to `ProcessGroups`, so that a signal to Lifeboat
+/// ends them before it exits.
+///
+/// This is the one way Lifeboat starts a program: plan steps, probes, drill commands, command sources,
+/// application checks and PostgreSQL's tools (through `ChildProcess`).
 final class GroupProcess: @unchecked Sendable {
+    /// Where the command's standard output goes; standard error always goes to the output tail.
+    enum Stdout: Sendable {
+        /// Into the output tail, with standard error.
+        case combined
+        /// Kept on its own (`Result.stdout`, up to `stdoutLimit`).
+        case separate
+        /// Into this file, created or truncated (mode 0600).
+        case file(String)
+    }
+
     enum Ending: Sendable, Equatable {
         case exited(Int32)
         case signaled(Int32)
@@ -54,10 +69,12 @@ final class GroupProcess: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private let state = Mutex(State())
     private let grace: Double
+    private let outputLimit: Int
 
     private struct State {
         var ending: Ending?
         var stopRequested = false
+        var stoppedAt: ContinuousClock.Instant?
         var timedOut = false
         var output = Data()
         var stdout = Data()
@@ -65,9 +82,13 @@ final class GroupProcess: @unchecked Sendable {
     }
 
     /// Starts `argv` with exactly `environment`; a program name without `/` is looked up in its `PATH`.
-    init(argv: [String], environment: [String: String], workdir: String?, separateStdout: Bool = false, grace: Double = 5) throws {
+    /// `grace` is how long a stopped group has between SIGTERM and SIGKILL; `outputLimit` how much of
+    /// the output's end is kept.
+    init(argv: [String], environment: [String: String], workdir: String?, stdout: Stdout = .combined, grace: Double = 5,
+         outputLimit: Int = GroupProcess.outputLimit) throws {
         guard let name = argv.first, !name.isEmpty else { throw LifeboatError(.usage, "empty command") }
         self.grace = grace
+        self.outputLimit = outputLimit
         let program = try Self.locate(name, path: environment["PATH"] ?? Self.minimalPath)
         if let workdir {
             var info = stat()
@@ -75,15 +96,20 @@ final class GroupProcess: @unchecked Sendable {
                 throw LifeboatError(.io, "working folder \(workdir) does not exist; create it or fix `workdir`")
             }
         }
+        let separate: Bool = if case .separate = stdout { true } else { false }
         var outputPipe: [Int32] = [0, 0], stdoutPipe: [Int32] = [0, 0]
         try Self.makePipe(&outputPipe)
-        if separateStdout { try Self.makePipe(&stdoutPipe) }
+        if separate { try Self.makePipe(&stdoutPipe) }
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, separateStdout ? stdoutPipe[1] : outputPipe[1], 1)
+        switch stdout {
+        case .combined: posix_spawn_file_actions_adddup2(&actions, outputPipe[1], 1)
+        case .separate: posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
+        case .file(let path): posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        }
         posix_spawn_file_actions_adddup2(&actions, outputPipe[1], 2)
         if let workdir {
             guard let addChdir = Self.addChdir else { throw LifeboatError(.io, "this C library cannot start a command in a folder (glibc 2.29 or newer is needed for `workdir`)") }
@@ -107,21 +133,28 @@ final class GroupProcess: @unchecked Sendable {
         let variables = environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (arguments + variables).forEach { free($0) } }
         var child: pid_t = 0
-        let status = posix_spawn(&child, program, &actions, &attributes, arguments, variables)
+        // Registered under the registry's lock from before the spawn until the pid is known, so a
+        // signal handler that ends every group cannot miss this one.
+        let status = ProcessGroups.spawning { () -> (Int32, pid_t) in
+            let status = posix_spawn(&child, program, &actions, &attributes, arguments, variables)
+            return (status, child)
+        }
         close(outputPipe[1])
-        if separateStdout { close(stdoutPipe[1]) }
+        if separate { close(stdoutPipe[1]) }
         guard status == 0 else {
             close(outputPipe[0])
-            if separateStdout { close(stdoutPipe[0]) }
+            if separate { close(stdoutPipe[0]) }
             throw LifeboatError(.io, "cannot start \(program): \(String(cString: strerror(status)))")
         }
         pid = child
         startReader(outputPipe[0], stdout: false)
-        if separateStdout { startReader(stdoutPipe[0], stdout: true) } else { state.withLock { $0.readersDone += 1 } }
+        if separate { startReader(stdoutPipe[0], stdout: true) } else { state.withLock { $0.readersDone += 1 } }
         Thread.detachNewThread { [self] in reap() }
     }
 
     /// Waits for the command, stopping its group after `timeout` seconds (and when `stop()` is called).
+    /// A stopped group is waited for until it is empty, at most the grace period after SIGTERM, and then
+    /// what is left of it gets SIGKILL before this returns: nothing it started outlives a timeout.
     func wait(timeout: Double?) -> Result {
         if let timeout {
             if finished.wait(timeout: .now() + max(0, timeout)) == .timedOut {
@@ -133,24 +166,36 @@ final class GroupProcess: @unchecked Sendable {
             finished.wait()
         }
         finished.signal()  // stays signalled: a later wait returns at once
+        if let stopped = state.withLock({ $0.stoppedAt }) { endGroup(stoppedAt: stopped) }
         return state.withLock { state in
             Result(ending: state.ending ?? .signaled(SIGKILL), stopped: state.stopRequested, timedOut: state.timedOut,
-                   output: Self.text(state.output), stdout: String(decoding: state.stdout, as: UTF8.self),
+                   output: Self.text(state.output, limit: outputLimit), stdout: String(decoding: state.stdout, as: UTF8.self),
                    seconds: (ContinuousClock.now - started).inSeconds)
         }
     }
 
-    /// SIGTERM to the whole group, SIGKILL after the grace period if the command is still there.
+    /// SIGTERM to the whole group, SIGKILL after the grace period to what is left of it (the leader may
+    /// be gone while a child that ignores SIGTERM lives on).
     func stop() {
         let first = state.withLock { state -> Bool in
             defer { state.stopRequested = true }
-            return !state.stopRequested && state.ending == nil
+            guard !state.stopRequested && state.ending == nil else { return false }
+            state.stoppedAt = .now
+            return true
         }
         guard first else { return }
         kill(-pid, SIGTERM)
         DispatchQueue.global().asyncAfter(deadline: .now() + grace) { [self] in
-            if state.withLock({ $0.ending == nil }) { kill(-pid, SIGKILL) }
+            if kill(-pid, 0) == 0 { kill(-pid, SIGKILL) }
         }
+    }
+
+    /// Waits (until the grace period after `stoppedAt` is over) for the group to be empty, then kills
+    /// what is left.
+    private func endGroup(stoppedAt: ContinuousClock.Instant) {
+        let deadline = stoppedAt + .milliseconds(Int64(grace * 1000))
+        while kill(-pid, 0) == 0 && ContinuousClock.now < deadline { usleep(20_000) }
+        if kill(-pid, 0) == 0 { kill(-pid, SIGKILL) }
     }
 
     private func reap() {
@@ -162,6 +207,7 @@ final class GroupProcess: @unchecked Sendable {
         let deadline = ContinuousClock.now + .milliseconds(300)
         while state.withLock({ $0.readersDone < 2 }) && ContinuousClock.now < deadline { usleep(5_000) }
         state.withLock { $0.ending = ending }
+        ProcessGroups.ended(pid)
         finished.signal()
     }
 
@@ -190,7 +236,7 @@ final class GroupProcess: @unchecked Sendable {
                         if state.stdout.count < Self.stdoutLimit { state.stdout.append(chunk) }
                     } else {
                         state.output.append(chunk)
-                        if state.output.count > 2 * Self.outputLimit { state.output = state.output.suffix(Self.outputLimit) }
+                        if state.output.count > 2 * outputLimit { state.output = state.output.suffix(outputLimit) }
                     }
                 }
             }
@@ -220,9 +266,9 @@ final class GroupProcess: @unchecked Sendable {
         for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
     }
 
-    private static func text(_ data: Data) -> String {
-        guard data.count > outputLimit else { return String(decoding: data, as: UTF8.self) }
-        return "[…]" + String(decoding: data.suffix(outputLimit), as: UTF8.self)
+    private static func text(_ data: Data, limit: Int) -> String {
+        guard data.count > limit else { return String(decoding: data, as: UTF8.self) }
+        return "[…]" + String(decoding: data.suffix(limit), as: UTF8.self)
     }
 
     private static func locate(_ name: String, path: String) throws -> String {
