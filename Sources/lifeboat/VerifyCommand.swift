@@ -43,7 +43,7 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let workspace = try global.workspace()
+        let workspace = try global.workspace(needingServicesTo: "verify")
         // Default: every configured service (one without a backup is a failure) and every service the
         // repository holds backups of (including ones no longer configured).
         let names = services.isEmpty
