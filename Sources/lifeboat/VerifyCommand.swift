@@ -78,6 +78,9 @@ struct VerifyCommand: AsyncParsableCommand {
             }
         }
         Terminal.line("Checked \(result.objectsChecked) objects of \(result.backupsChecked) backups (\(Terminal.bytes(result.bytesChecked))): \(result.problems.isEmpty ? "all intact" : "\(result.problems.count) damaged")")
+        if !result.problems.isEmpty {
+            Terminal.line("Run `lifeboat doctor` for what to do about each; restore from a backup none of them breaks (`lifeboat backups`)")
+        }
         return !result.problems.isEmpty
     }
 
