@@ -39,7 +39,11 @@ struct ConfigNode {
     }
 
     /// The resolved YAML tag: `.str` for quoted or plain text, `.int`, `.bool`, `.null`, `.map`, ...
-    var tagName: Tag.Name { Tag.Name(rawValue: node.tag.rawValue) }
+    /// (scalars through `ScalarTag`, as documents are composed with `Resolver.basic`).
+    var tagName: Tag.Name {
+        if case .scalar(let scalar) = node { return ScalarTag.resolve(scalar) }
+        return Tag.Name(rawValue: node.tag.rawValue)
+    }
 
     var isNull: Bool {
         if case .scalar = node { return tagName == .null }

@@ -68,7 +68,7 @@ extension LifeboatConfig {
         let directory = ConfigPath.directory(of: filePath)
         let root: Node
         do {
-            root = try Yams.compose(yaml: yaml) ?? Node([(Node, Node)]())
+            root = try Yams.compose(yaml: yaml, .basic) ?? Node([(Node, Node)]())
         } catch let error as YamlError {
             throw ConfigDiagnostics.error(from: error, file: path, yaml: yaml)
         }
