@@ -36,7 +36,8 @@ extension Repository {
         }
         var damaged: [String] = files.compactMap { if case .failure(let error) = $0.record { error.message } else { nil } }
         let records = files.compactMap { file in (try? file.record.get()).map { (file.path, $0) } }
-        // Sound and older records first, damaged ones last.
+            .sorted { ($0.1.created, $0.1.id) < ($1.1.created, $1.1.id) }
+        // Oldest first, as listed; records that fail their check last.
         let ordered = records.filter { $0.1.isIntact != false } + records.filter { $0.1.isIntact == false }
         var refused = 0, unchecked = 0
         var unusable: [String] = []
