@@ -58,6 +58,24 @@ struct JSONFileTests {
         #expect(message(try edited { $0["objects"] = "none" }).hasPrefix("\(Self.path) is damaged: field \"objects\" should be a list"))
     }
 
+    @Test("reading one damaged backup.json (as a restore does) names the file and field and says what to run")
+    func recordOfOneBackup() throws {
+        let folder = "\(NSTemporaryDirectory())lifeboat-jsonfile-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.copyItem(atPath: FormatSampleTests.fixture, toPath: folder)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = "\(folder)/services/app/\(FormatSampleTests.incremental)/backup.json"
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        object.removeValue(forKey: "kind")
+        try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: path))
+        let repository = try Repository.open(at: folder)
+        let error = #expect(throws: LifeboatError.self) { try repository.record(service: "app", id: FormatSampleTests.incremental) }
+        #expect(error?.code == .corrupt)
+        #expect(error?.message == "\(path) is damaged: field \"kind\" is missing; run `lifeboat doctor` to see what else this affects, "
+            + "and restore another backup (`lifeboat backups app` lists them)", "\(error?.message ?? "")")
+        // A listing keeps the short form: doctor and verify add their own advice.
+        #expect(repository.listing(service: "app").damaged.map(\.message) == ["\(path) is damaged: field \"kind\" is missing"])
+    }
+
     @Test("advice follows the problem")
     func advice() {
         let error = #expect(throws: LifeboatError.self) {
