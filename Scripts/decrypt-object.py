@@ -11,6 +11,18 @@ import base64, hashlib, hmac, json, os, struct, sys
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 
+def check_record(record):
+    """Exits when the record's "check" (a SHA-256 of its fields) does not match: the file is damaged,
+    whatever the passphrase. Records written before "check" existed have none and are not checked."""
+    if "check" not in record:
+        return
+    fields = [record["id"], record["kdf"], str(record["n"]), str(record["r"]), str(record["p"])] + [
+        base64.b64encode(base64.b64decode(record[name], validate=True)).decode() for name in ("salt", "nonce", "wrapped")]
+    text = "lifeboat key check v1\n" + "".join(field + "\n" for field in fields)
+    if hashlib.sha256(text.encode()).hexdigest() != record["check"]:
+        sys.exit("the key file is damaged: its salt, nonce, wrapped key or parameters do not match its check")
+
+
 def unwrap(record, passphrase):
     kek = hashlib.scrypt(passphrase, salt=base64.b64decode(record["salt"]), n=record["n"], r=record["r"],
                          p=record["p"], maxmem=256 * record["n"] * record["r"] * record["p"] + (1 << 24), dklen=32)
@@ -62,5 +74,6 @@ def read_exactly(stream):
 
 if __name__ == "__main__":
     record = json.load(open(sys.argv[1]))
+    check_record(record)
     key = unwrap(record, os.environb[b"LIFEBOAT_PASSPHRASE"])
     decrypt(key, sys.argv[2], read_exactly(sys.stdin.buffer), sys.stdout.buffer.write)

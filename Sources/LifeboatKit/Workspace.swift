@@ -129,13 +129,17 @@ public struct Workspace: Sendable {
     }
 
     /// Recreates the catalog's backup index from the repository alone; job history is kept.
-    public func rebuildCatalog() throws -> (backups: Int, damaged: [BackupListing.Damaged]) {
+    /// `skippedRecords` names each record of `records/` that could not be read, and why.
+    public func rebuildCatalog() throws -> (backups: Int, damaged: [BackupListing.Damaged], skippedRecords: [String]) {
         let listing = repository.allRecords()
         let count = try catalog.replaceAll(repositoryID: repository.info.id, location: repository.location,
                                            formatVersion: repository.info.version, backups: listing.records)
-        try catalog.replaceVerifications(repository.verifications())
-        try catalog.replacePlanRunsAndDrills(planRuns: repository.planRuns(), drills: repository.drills())
-        return (count, listing.damaged)
+        let verifications = repository.readRecords(.verifications, as: VerificationRecord.self)
+        let planRuns = repository.readRecords(.planRuns, as: PlanRunRecord.self)
+        let drills = repository.readRecords(.drills, as: DrillRecord.self)
+        try catalog.replaceVerifications(verifications.records)
+        try catalog.replacePlanRunsAndDrills(planRuns: planRuns.records, drills: drills.records)
+        return (count, listing.damaged, verifications.damaged + planRuns.damaged + drills.damaged)
     }
 }
 

@@ -34,7 +34,7 @@ struct BackupCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let workspace = try global.workspace()
+        let workspace = try global.workspace(needingServicesTo: "back up")
         let mode: BackupMode = full ? .full : incremental ? .incremental : .auto
         let targets = try workspace.services(named: services, all: all)
         var succeeded = 0, failed = 0, partial = 0

@@ -22,17 +22,23 @@ struct CatalogCommand: AsyncParsableCommand {
             let workspace = try global.workspace()
             let result = try workspace.rebuildCatalog()
             if json {
-                try Terminal.json(RebuildSummary(backups: result.backups, damaged: result.damaged.map { "\($0.service)/\($0.id): \($0.message)" }))
+                try Terminal.json(RebuildSummary(backups: result.backups, damaged: result.damaged.map { "\($0.service)/\($0.id): \($0.message)" },
+                                                 skippedRecords: result.skippedRecords))
             } else {
                 Terminal.line("Catalog \(workspace.config.catalog) rebuilt from \(workspace.repository.location): \(result.backups) backups")
                 for damaged in result.damaged { Terminal.warn("skipped damaged backup \(damaged.service)/\(damaged.id): \(damaged.message)") }
+                for record in result.skippedRecords {
+                    Terminal.warn("skipped record \(record); its result is missing from reports (restore the file from a copy of the repository, or delete it)")
+                }
             }
-            if !result.damaged.isEmpty { throw ExitCode(ExitStatus.partial) }
+            if !result.damaged.isEmpty || !result.skippedRecords.isEmpty { throw ExitCode(ExitStatus.partial) }
         }
     }
 
     struct RebuildSummary: Encodable {
         let backups: Int
         let damaged: [String]
+        /// Records of `records/` that could not be read, each with why.
+        let skippedRecords: [String]
     }
 }

@@ -13,9 +13,10 @@ struct ConfigCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate the whole configuration and print what it understood.",
             discussion: """
-            Errors exit 2 and name the file, line and key path. A service whose incremental cadence cannot \
+            Errors exit 2 and name the file, line and key path. A file without services, a schedule that \
+            skips months (day 31 in shorter months, February 29th), and a service whose incremental cadence cannot \
             meet its RPO (the interval is longer than the RPO, or than the RPO minus the measured duration \
-            of its recent backups, when the repository has some) is a warning; with warnings the command \
+            of its recent backups, when the repository has some) are warnings; with warnings the command \
             exits 3.
             """
         )
@@ -28,7 +29,8 @@ struct ConfigCommand: AsyncParsableCommand {
         func run() async throws {
             let config = try global.loadConfig()
             let measured = config.measuredBackupDurations()
-            let warnings = config.policyWarnings(measuredDurations: measured)
+            let warnings = config.warnings + [config.noServicesWarning].compactMap { $0 }
+                + config.policyWarnings(measuredDurations: measured)
             let services = try config.services.map { service -> ServiceSummary in
                 let tier = try config.tier(for: service)
                 return ServiceSummary(name: service.name, tier: tier.name, source: service.source.typeName, paths: service.source.paths,

@@ -28,7 +28,7 @@ struct DaemonCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let workspace = try global.workspace()
+        let workspace = try global.workspace(needingServicesTo: "schedule")
         let stop = StopSignal()
         let server = try metricsListen.map { address in
             try MetricsServer(listen: address) { workspace.metricsText(now: Date()) }

@@ -30,6 +30,15 @@ struct GlobalOptions: ParsableArguments {
 
     func workspace() throws -> Workspace { try Workspace(config: loadConfig(), passphrase: passphrase) }
 
+    /// The workspace of a command that works on the configured services; a configuration without any
+    /// is a configuration error (exit 2) before the repository is opened. `doing` is what the command
+    /// would do with them ("back up").
+    func workspace(needingServicesTo doing: String) throws -> Workspace {
+        let config = try loadConfig()
+        try config.requireServices(toDo: doing)
+        return try Workspace(config: config, passphrase: passphrase)
+    }
+
     /// Where the passphrase comes from; never from an argument's value, which `ps` would show.
     var passphrase: PassphraseSource {
         // Passed on by environment (as absolute paths) to the lifeboat processes plan steps start.

@@ -39,7 +39,7 @@ struct ReportCommand: AsyncParsableCommand {
             throw ValidationError("--window: \(error.message)")
         }
         guard span.seconds > 0 else { throw ValidationError("--window must be longer than 0s (e.g. 90d)") }
-        let workspace = try global.workspace()
+        let workspace = try global.workspace(needingServicesTo: "report on")
         let report = try workspace.complianceReport(at: at?.date ?? Date(), window: Double(span.seconds))
         let text: String = switch format {
         case .md: report.markdown()

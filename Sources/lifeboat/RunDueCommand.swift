@@ -34,7 +34,7 @@ struct RunDueCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let workspace = try global.workspace()
+        let workspace = try global.workspace(needingServicesTo: "run")
         let now = at?.date ?? Date()
         let outcomes = try workspace.runDue(now: now, concurrency: concurrency)
         RunDueCommand.report(outcomes, json: json)

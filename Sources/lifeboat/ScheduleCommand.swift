@@ -23,7 +23,7 @@ struct ScheduleCommand: AsyncParsableCommand {
 
 
     func run() async throws {
-        let workspace = try global.workspace()
+        let workspace = try global.workspace(needingServicesTo: "schedule")
         let now = at?.date ?? Date()
         let statuses = try workspace.config.services.map { try workspace.status(of: $0, now: now) }
         if json {

@@ -45,7 +45,7 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let workspace = try global.workspace()
+        let workspace = try global.workspace(needingServicesTo: "verify")
         // Default: every configured service (one without a backup is a failure) and every service the
         // repository holds backups of (including ones no longer configured).
         let names = services.isEmpty
@@ -80,6 +80,9 @@ struct VerifyCommand: AsyncParsableCommand {
             }
         }
         Terminal.line("Checked \(result.objectsChecked) objects of \(result.backupsChecked) backups (\(Terminal.bytes(result.bytesChecked))): \(result.problems.isEmpty ? "all intact" : "\(result.problems.count) damaged")")
+        if !result.problems.isEmpty {
+            Terminal.line("Run `lifeboat doctor` for what to do about each; restore from a backup none of them breaks (`lifeboat backups`)")
+        }
         return !result.problems.isEmpty
     }
 

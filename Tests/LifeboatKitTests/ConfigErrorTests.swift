@@ -42,6 +42,10 @@ struct ConfigErrorTests {
                       #"invalid duration "5x": unknown unit "x""#, "1h30m")
         expectLocated(configError("tiers:\n  tier-2-important: { rpo: 0s }\n"), line: 2, keyPath: "tiers.tier-2-important.rpo",
                       "must be longer than 0s")
+        expectLocated(configError("services:\n  a:\n    source: { type: files, paths: [/a] }\n    rpo: 106751991167300d\n"), line: 4,
+                      keyPath: "services.a.rpo", #"invalid duration "106751991167300d": it is longer than 100 years"#)
+        expectLocated(configError("tiers:\n  tier-3-standard:\n    keep: { within: 40000d }\n"), line: 3,
+                      keyPath: "tiers.tier-3-standard.keep.within", "longer than 100 years")
         expectLocated(configError("tiers:\n  tier-3-standard:\n    full: \"0 25 * * *\"\n"), line: 3, keyPath: "tiers.tier-3-standard.full",
                       "hour 25 is out of range 0-23", "minute hour day-of-month month day-of-week")
         expectLocated(configError("tiers:\n  tier-3-standard:\n    keep: { daily: 0 }\n"), line: 3, keyPath: "tiers.tier-3-standard.keep.daily",

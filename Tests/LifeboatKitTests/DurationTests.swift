@@ -12,6 +12,15 @@ struct DurationTests {
         #expect(try LifeboatDuration(parsing: text).seconds == seconds)
     }
 
+    @Test("accepts up to 100 years and no more, so that no sum with a date or duration overflows")
+    func bounded() throws {
+        #expect(try LifeboatDuration(parsing: "36500d") == LifeboatDuration.maximum)
+        #expect(try LifeboatDuration(parsing: "5214w2d").seconds == 36_500 * 86_400)
+        #expect(LifeboatDuration.maximum.description == "5214w2d")
+        // The longest accepted duration still round-trips: its written form parses back.
+        #expect(try LifeboatDuration(parsing: LifeboatDuration.maximum.description) == .maximum)
+    }
+
     @Test("renders compactly, largest unit first")
     func description() {
         #expect(LifeboatDuration(seconds: 5_400).description == "1h30m")
@@ -26,7 +35,9 @@ struct DurationTests {
         ("", "it is empty"), ("-5m", "cannot be negative"), ("5x", "unknown unit \"x\""),
         ("10", "has no unit"), ("m", "no number before it"), ("30m1h", "largest to smallest"),
         ("1h1h", "largest to smallest"), ("1.5h", "unexpected \".\""),
-        ("99999999999999999999s", "too large"), ("9999999999999999w", "too long"),
+        ("99999999999999999999s", "too large"), ("9999999999999999w", "longer than 100 years"),
+        ("106751991167300d", "longer than 100 years"), ("36501d", "longer than 100 years"),
+        ("5214w2d1s", "longer than 100 years"),
     ])
     func rejects(text: String, problem: String) {
         let error = #expect(throws: LifeboatError.self) { try LifeboatDuration(parsing: text) }

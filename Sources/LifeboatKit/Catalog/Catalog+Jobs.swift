@@ -105,7 +105,10 @@ struct JobRunRow: FetchableRecord, PersistableRecord, Sendable {
     init(row: Row) throws {
         var details: [String: String]?
         if let json: String = try row.decode(forColumn: "details_json") {
-            details = try JSONDecoder().decode([String: String].self, from: Data(json.utf8))
+            let id: Int64? = try row.decode(forColumn: "id")
+            details = try JSONFile.decode(
+                [String: String].self, from: Array(json.utf8), path: "the details of job run \(id.map(String.init) ?? "?") in the catalog",
+                advice: "the catalog was changed outside Lifeboat; `lifeboat doctor` checks it")
         }
         run = try JobRun(
             id: row.decode(forColumn: "id"), kind: row.decode(forColumn: "kind"),

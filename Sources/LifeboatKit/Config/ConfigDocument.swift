@@ -41,7 +41,7 @@ enum ConfigDocument {
     /// - Throws: `LifeboatError` (`.configuration`) at the line of a YAML syntax error or duplicate key.
     static func root(yaml: String, file: String) throws -> ConfigNode {
         do {
-            let node = try Yams.compose(yaml: yaml) ?? Node([(Node, Node)]())
+            let node = try Yams.compose(yaml: yaml, .basic) ?? Node([(Node, Node)]())
             return ConfigNode(node: node, file: file, path: "", keyLine: nil)
         } catch let error as YamlError {
             throw ConfigDiagnostics.error(from: error, file: file, yaml: yaml)

@@ -10,6 +10,9 @@ struct ConfigNode {
     let path: String
     /// The line of the key this node is the value of, when it is one.
     let keyLine: Int?
+    /// Where `warn(_:)` collects warnings about the file; shared by every node read from it. Without
+    /// one (plans, drills), warnings are dropped.
+    var warnings: ConfigWarnings? = nil
 
     /// The line the node starts on (1-based).
     var line: Int { node.mark?.line ?? keyLine ?? 1 }
@@ -17,6 +20,12 @@ struct ConfigNode {
     /// An error at this node (or at `line`), as `file:line: path: message`.
     func error(_ message: String, line: Int? = nil) -> LifeboatError {
         LifeboatError(.configuration, "\(file):\(line ?? self.line): \(path.isEmpty ? "top level" : path): \(message)")
+    }
+
+    /// Records a warning at this node, as `file:line: path: message`: the value is accepted, but
+    /// probably not what was meant.
+    func warn(_ message: String) {
+        warnings?.found.append((line, "\(file):\(line): \(path.isEmpty ? "top level" : path): \(message)"))
     }
 
     /// Rethrows a `LifeboatError` from `body` (a value parser such as `LifeboatDuration(parsing:)`)
@@ -30,7 +39,11 @@ struct ConfigNode {
     }
 
     /// The resolved YAML tag: `.str` for quoted or plain text, `.int`, `.bool`, `.null`, `.map`, ...
-    var tagName: Tag.Name { Tag.Name(rawValue: node.tag.rawValue) }
+    /// (scalars through `ScalarTag`, as documents are composed with `Resolver.basic`).
+    var tagName: Tag.Name {
+        if case .scalar(let scalar) = node { return ScalarTag.resolve(scalar) }
+        return Tag.Name(rawValue: node.tag.rawValue)
+    }
 
     var isNull: Bool {
         if case .scalar = node { return tagName == .null }
@@ -59,7 +72,7 @@ struct ConfigNode {
     }
 
     func child(_ key: String, _ value: Node, keyLine: Int?) -> ConfigNode {
-        ConfigNode(node: value, file: file, path: path.isEmpty ? key : "\(path).\(key)", keyLine: keyLine)
+        ConfigNode(node: value, file: file, path: path.isEmpty ? key : "\(path).\(key)", keyLine: keyLine, warnings: warnings)
     }
 
     /// A plain string value; numbers, booleans and null are refused (quote them to mean text).
@@ -81,7 +94,7 @@ struct ConfigNode {
     func list(_ expected: String, example: String) throws -> [ConfigNode] {
         guard case .sequence(let sequence) = node else { throw mismatch(expected, example: example) }
         return sequence.enumerated().map { index, item in
-            ConfigNode(node: item, file: file, path: "\(path)[\(index)]", keyLine: item.mark?.line)
+            ConfigNode(node: item, file: file, path: "\(path)[\(index)]", keyLine: item.mark?.line, warnings: warnings)
         }
     }
 
@@ -110,6 +123,16 @@ struct ConfigNode {
             entries.append(.init(key: key, value: child(key, value, keyLine: keyLine)))
         }
         return ConfigMapping(owner: self, entries: entries)
+    }
+}
+
+/// The warnings found while reading one file.
+final class ConfigWarnings {
+    var found: [(line: Int, message: String)] = []
+
+    /// The messages in file order (the order of reading differs: fields are read by name).
+    var messages: [String] {
+        found.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element.message)
     }
 }
 

@@ -61,17 +61,19 @@ extension LifeboatConfig {
     /// against its folder (a relative `path` is taken against the process's current folder).
     /// - Throws: `LifeboatError` (`.configuration`) whose message starts `path:line: key.path:` and
     ///   says what would be valid, for YAML syntax errors, unknown or duplicate keys, wrong types and
-    ///   invalid values alike.
+    ///   invalid values alike. What is valid but probably a mistake (a schedule that skips months) is
+    ///   kept in `warnings` instead.
     public static func parse(yaml: String, path: String) throws -> LifeboatConfig {
         let filePath = ConfigPath.absolute(path, relativeTo: FileManager.default.currentDirectoryPath)
         let directory = ConfigPath.directory(of: filePath)
         let root: Node
         do {
-            root = try Yams.compose(yaml: yaml) ?? Node([(Node, Node)]())
+            root = try Yams.compose(yaml: yaml, .basic) ?? Node([(Node, Node)]())
         } catch let error as YamlError {
             throw ConfigDiagnostics.error(from: error, file: path, yaml: yaml)
         }
-        let top = ConfigNode(node: root, file: path, path: "", keyLine: nil)
+        let warnings = ConfigWarnings()
+        let top = ConfigNode(node: root, file: path, path: "", keyLine: nil, warnings: warnings)
         let example = "repository: ./lifeboat-repo"
         let mapping = try top.mapping(
             "a mapping of settings (\(keys.joined(separator: ", ")))", example: example, validKeys: keys)
@@ -92,6 +94,7 @@ extension LifeboatConfig {
         }
         config.repositories = try RepositorySpec.parseAll(mapping.present("repositories"), directory: directory, main: config.repository)
         try checkCopyTargets(mapping, known: config.repositories.map(\.name))
+        config.warnings = warnings.messages
         return config
     }
 

@@ -26,6 +26,9 @@ public struct LifeboatConfig: Sendable, Hashable {
     /// Whether the repository's and catalog's group may read them (`group_access: read`); by default
     /// only their owner can (files 0600, folders 0700).
     public var groupReadable: Bool = false
+    /// What the file sets that is valid but probably a mistake, as `file:line: key.path: message`
+    /// (e.g. a schedule that skips the months without its day); `lifeboat config check` shows them.
+    public var warnings: [String] = []
 
     public init(
         filePath: String, repository: String, catalog: String, compressionLevel: Int = defaultCompressionLevel,
@@ -50,6 +53,24 @@ public struct LifeboatConfig: Sendable, Hashable {
 
     /// The folder of `filePath`.
     public var directory: String { ConfigPath.directory(of: filePath) }
+
+    /// Throws unless the file defines at least one service: `doing` names what a command would do
+    /// with them ("back up", "verify"), for the message.
+    ///
+    /// - Throws: `LifeboatError` (`.configuration`) saying to add a service under `services:`.
+    public func requireServices(toDo doing: String) throws {
+        guard services.isEmpty else { return }
+        throw LifeboatError(
+            .configuration, "\(filePath) defines no services, so there is nothing to \(doing); "
+                + "add one under `services:` (e.g. `services: { \(Service.example) }`), then check it with `lifeboat config check`")
+    }
+
+    /// A warning for a file that defines no services; nil when it defines some.
+    public var noServicesWarning: String? {
+        services.isEmpty
+            ? "\(filePath) defines no services: nothing will be backed up; add one under `services:` (e.g. `services: { \(Service.example) }`)"
+            : nil
+    }
 
     /// The service called `name`.
     ///

@@ -3,6 +3,9 @@
 /// Units are `s`, `m`, `h`, `d` (24 h) and `w` (7 d); a value combines units from the largest to the
 /// smallest, each at most once. It is whole seconds, never negative, and encodes as its compact
 /// string form (`5400` seconds is `1h30m`), so it round-trips through JSON and YAML unchanged.
+///
+/// A written duration is at most `maximum` (100 years): longer ones are mistakes, and bounding
+/// them keeps every sum with a date or another duration far from overflowing.
 public struct LifeboatDuration: Sendable, Hashable, Comparable, TextCodable {
     /// The length in seconds; never negative.
     public let seconds: Int64
@@ -24,10 +27,14 @@ public struct LifeboatDuration: Sendable, Hashable, Comparable, TextCodable {
 
     static let examples = "30s, 5m, 1h, 7d, 2w or 1h30m"
 
+    /// The longest duration `init(parsing:)` accepts: 100 years of 365 days (`36500d`, `5214w2d`).
+    public static let maximum = LifeboatDuration(seconds: 36_500 * 86_400)
+
     /// Parses the written form, e.g. `1h30m`.
     ///
     /// - Throws: `LifeboatError` (`.configuration`) for an empty, negative, unit-less or otherwise
-    ///   malformed value; the message shows valid examples. Callers add the file and key path.
+    ///   malformed value, or one longer than `maximum`; the message shows valid examples. Callers add
+    ///   the file and key path.
     public init(parsing text: String) throws {
         let trimmed = text.trimmingWhitespace
         func invalid(_ problem: String) -> LifeboatError {
@@ -56,7 +63,9 @@ public struct LifeboatDuration: Sendable, Hashable, Comparable, TextCodable {
             guard let count = Int64(digits) else { throw invalid("number \(digits) is too large") }
             let (part, overflow1) = count.multipliedReportingOverflow(by: Self.units[unitIndex].seconds)
             let (sum, overflow2) = total.addingReportingOverflow(part)
-            guard !overflow1, !overflow2 else { throw invalid("it is too long") }
+            guard !overflow1, !overflow2, sum <= Self.maximum.seconds else {
+                throw invalid("it is longer than 100 years (36500d), the longest duration accepted")
+            }
             total = sum
             digits = ""
             lastUnitIndex = unitIndex

@@ -57,7 +57,12 @@ extension TierOverrides {
         func cron(_ key: String) throws -> CronExpression? {
             guard let node = mapping.present(key) else { return nil }
             let text = try node.string("a cron expression", example: #"\#(key): "0 2 * * *""#)
-            return try node.located { try CronExpression(parsing: text) }
+            let expression = try node.located { try CronExpression(parsing: text) }
+            if let problem = expression.monthProblem {
+                guard !problem.isError else { throw node.error(problem.message) }
+                node.warn(problem.message)
+            }
+            return expression
         }
         func schedule(_ key: String) throws -> CronExpression?? {
             guard let node = mapping[key] else { return nil }

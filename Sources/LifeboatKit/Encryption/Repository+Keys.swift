@@ -21,29 +21,7 @@ extension Repository {
     public func keys() throws -> [WrappedKey] { try Self.keys(in: baseStore) }
 
     static func keys(in store: any ObjectStore) throws -> [WrappedKey] {
-        try store.list(keysFolder).filter { $0.name.hasSuffix(".json") }.compactMap { entry in
-            try store.read("\(keysFolder)/\(entry.name)").flatMap { try? JSONDecoder().decode(WrappedKey.self, from: Data($0)) }
-        }.sorted { ($0.created, $0.id) < ($1.created, $1.id) }
-    }
-
-    /// The data key and the id of the stored key `passphrase` opens.
-    static func unlock(_ store: any ObjectStore, passphrase: [UInt8]) throws -> (dataKey: [UInt8], keyID: String) {
-        let keys = try keys(in: store)
-        guard !keys.isEmpty else {
-            throw LifeboatError(.corrupt, "repository \(store.location) is encrypted but holds no readable key in \(keysFolder)/; without one its data cannot be decrypted")
-        }
-        var unusable: [String] = []
-        for key in keys {
-            do {
-                return (try key.unwrap(passphrase: passphrase), key.id)
-            } catch {
-                // A wrong passphrase is the expected miss; anything else (a damaged record, parameters
-                // over the memory limit) is worth saying.
-                if !"\(error)".contains("does not open") { unusable.append("key \(key.id): \(error)") }
-            }
-        }
-        let damaged = unusable.isEmpty ? "" : " (\(unusable.joined(separator: "; ")))"
-        throw LifeboatError(.usage, "the passphrase does not open repository \(store.location) (tried its \(keys.count) key\(keys.count == 1 ? "" : "s"))\(damaged); check the passphrase, or the file or variable it came from. Nothing was read or changed")
+        try keyFiles(in: store).compactMap { try? $0.record.get() }.sorted { ($0.created, $0.id) < ($1.created, $1.id) }
     }
 
     /// Adds a passphrase: the data key wrapped under it, as a new key.

@@ -18,13 +18,30 @@ extension Repository {
         _ = try store.write(try jsonBytes(record), to: recordKey(kind, id: id))
     }
 
-    /// Every readable record of a kind, oldest first; unreadable objects are skipped.
+    /// Every readable record of a kind, oldest first; unreadable objects are skipped (see
+    /// `readRecords(_:as:)` for what they are).
     func records<T: Decodable>(_ kind: RecordKind, as type: T.Type) -> [T] {
+        readRecords(kind, as: type).records
+    }
+
+    /// Every readable record of a kind, oldest first, and for each object that cannot be read or
+    /// decoded a message naming it and what is wrong (`JSONFile`).
+    func readRecords<T: Decodable>(_ kind: RecordKind, as type: T.Type) -> (records: [T], damaged: [String]) {
         let names = ((try? store.list(recordsFolder(kind))) ?? []).map(\.name)
             .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
-        return names.compactMap { name in
-            ((try? store.read("\(recordsFolder(kind))/\(name)")) ?? nil).flatMap { try? JSONDecoder().decode(T.self, from: Data($0)) }
+        var records: [T] = [], damaged: [String] = []
+        for name in names {
+            let key = "\(recordsFolder(kind))/\(name)"
+            do {
+                guard let bytes = try store.read(key) else { continue }
+                records.append(try JSONFile.decode(T.self, from: bytes, path: store.display(key)))
+            } catch let error as LifeboatError {
+                damaged.append(error.message)
+            } catch {
+                damaged.append("\(store.display(key)) cannot be read: \(error)")
+            }
         }
+        return (records, damaged)
     }
 
     public func write(verification: VerificationRecord) throws {

@@ -40,8 +40,17 @@ public struct Repository: Sendable {
         guard let data = try store.read(RepositoryInfo.fileName) else {
             throw LifeboatError(.repository, "no repository at \(store.location) (\(RepositoryInfo.fileName) is missing); run `lifeboat init` to create one, or check `repository:` in the config")
         }
-        guard let info = try? JSONDecoder().decode(RepositoryInfo.self, from: Data(data)), info.format == "lifeboat-repository" else {
-            throw LifeboatError(.repository, "\(path) is not a Lifeboat repository description (damaged or foreign file)")
+        let advice = "restore it from a copy of the repository (see docs/repository-format.md for its fields), or check `repository:` in the config"
+        let info: RepositoryInfo
+        do {
+            info = try JSONDecoder().decode(RepositoryInfo.self, from: Data(data))
+        } catch {
+            throw LifeboatError(
+                .repository, "\(path) is not a readable Lifeboat repository description: \(JSONFile.problem(error, in: data)); \(advice)",
+                cause: error)
+        }
+        guard info.format == "lifeboat-repository" else {
+            throw LifeboatError(.repository, "\(path) is not a Lifeboat repository description (its \"format\" is \"\(info.format)\", not \"lifeboat-repository\"); \(advice)")
         }
         guard info.version <= RepositoryInfo.supportedVersion else {
             throw LifeboatError(.repository, "repository \(store.location) uses format version \(info.version); this Lifeboat reads version \(RepositoryInfo.supportedVersion). Upgrade Lifeboat")
@@ -84,7 +93,15 @@ public struct Repository: Sendable {
     /// Every name in it that becomes a path (objects, the parent, the backups and archives of
     /// `references`) must be a plain name, so that no object is read from outside the backup folders.
     public func record(service: String, id: String) throws -> BackupRecord {
-        guard let record = try readRecord(service: service, id: id) else {
+        let found: BackupRecord?
+        do {
+            found = try readRecord(service: service, id: id)
+        } catch var error as LifeboatError where error.code == .corrupt {
+            error.message += "; run `lifeboat doctor` to see what else this affects, and restore another backup "
+                + "(`lifeboat backups \(service)` lists them)"
+            throw error
+        }
+        guard let record = found else {
             throw LifeboatError(.usage, "backup \(id) of service \(service) does not exist (no \(store.display("\(backupFolder(service: service, id: id))/backup.json")))")
         }
         return record
@@ -108,7 +125,7 @@ public struct Repository: Sendable {
         }
         guard let data = bytes else { return nil }
         do {
-            let record = try JSONDecoder().decode(BackupRecord.self, from: Data(data))
+            let record = try JSONFile.decode(BackupRecord.self, from: data, path: path)
             guard record.format == "lifeboat-backup", record.id == id, record.service == service else {
                 throw LifeboatError(.corrupt, "\(path) does not describe backup \(id) of \(service)")
             }

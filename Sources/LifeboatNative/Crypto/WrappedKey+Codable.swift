@@ -1,7 +1,7 @@
-/// JSON form: the binary fields as base64 strings, the rest as they are.
+/// JSON form: the binary fields as base64 strings, the rest as they are; `check` only when present.
 extension WrappedKey: Codable {
     enum CodingKeys: String, CodingKey {
-        case id, created, kdf, n, r, p, salt, nonce, wrapped
+        case id, created, kdf, n, r, p, salt, nonce, wrapped, check
     }
 
     public init(from decoder: any Decoder) throws {
@@ -19,7 +19,8 @@ extension WrappedKey: Codable {
             n: try container.decode(UInt64.self, forKey: .n),
             r: try container.decode(UInt64.self, forKey: .r),
             p: try container.decode(UInt64.self, forKey: .p),
-            salt: try bytes(.salt), nonce: try bytes(.nonce), wrapped: try bytes(.wrapped))
+            salt: try bytes(.salt), nonce: try bytes(.nonce), wrapped: try bytes(.wrapped),
+            check: try container.decodeIfPresent(String.self, forKey: .check))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -33,5 +34,6 @@ extension WrappedKey: Codable {
         try container.encode(Base64.encode(salt), forKey: .salt)
         try container.encode(Base64.encode(nonce), forKey: .nonce)
         try container.encode(Base64.encode(wrapped), forKey: .wrapped)
+        try container.encodeIfPresent(check, forKey: .check)
     }
 }

@@ -10,6 +10,12 @@
 /// 32-byte data key, AAD: "lifeboat data key v1" followed by `id`), ciphertext then tag. Several
 /// records can wrap the same data key under different passphrases; changing a passphrase rewraps the
 /// key without touching any object. `created` is not authenticated: it is informational.
+///
+/// `check` (since records carry one) is the SHA-256 of the other fields but `created` (`checksum`):
+/// it depends on no secret, so damage to the salt, nonce, parameters or wrapped key is told apart
+/// from a wrong passphrase before scrypt runs (AES-GCM alone cannot tell the two apart). It is an
+/// integrity check against damage, not against an attacker, who can recompute it: the AES-GCM tag
+/// stays what authenticates the key.
 public struct WrappedKey: Sendable, Equatable, CustomStringConvertible {
     public static let defaultN: UInt64 = 32768
     public static let defaultR: UInt64 = 8
@@ -28,6 +34,24 @@ public struct WrappedKey: Sendable, Equatable, CustomStringConvertible {
     public let salt: [UInt8]
     public let nonce: [UInt8]
     public let wrapped: [UInt8]
+    /// `checksum` as hex, as stored; nil in records written before it existed.
+    public let check: String?
+
+    /// Whether the record is as written: nil when it has no `check` (an older record: damage then
+    /// looks like a wrong passphrase), else whether `check` matches its fields.
+    public var isIntact: Bool? {
+        check.map { $0 == Self.checksum(id: id, kdf: kdf, n: n, r: r, p: p, salt: salt, nonce: nonce, wrapped: wrapped) }
+    }
+
+    /// SHA-256 (lowercase hex) of `"lifeboat key check v1\n"` followed by `id`, `kdf`, `n`, `r`, `p`
+    /// (decimal) and `salt`, `nonce`, `wrapped` (standard base64), each ended by `"\n"`.
+    public static func checksum(
+        id: String, kdf: String, n: UInt64, r: UInt64, p: UInt64, salt: [UInt8], nonce: [UInt8], wrapped: [UInt8]
+    ) -> String {
+        let fields = [id, kdf, "\(n)", "\(r)", "\(p)", Base64.encode(salt), Base64.encode(nonce), Base64.encode(wrapped)]
+        let text = "lifeboat key check v1\n" + fields.map { $0 + "\n" }.joined()
+        return SHA256Hasher.digest(Array(text.utf8)).hex
+    }
 
     /// Names the record without printing its contents.
     public var description: String { "data key \(id) (\(kdf) N=\(n) r=\(r) p=\(p), created \(created))" }
@@ -51,11 +75,13 @@ public struct WrappedKey: Sendable, Equatable, CustomStringConvertible {
         let nonce = try SecureRandom.bytes(AESGCM.nonceSize)
         let kek = try Scrypt.deriveKey(passphrase: passphrase, salt: salt, n: n, r: r, p: p, length: AESGCM.keySize)
         let wrapped = try AESGCM.seal(key: kek, nonce: nonce, plaintext: dataKey, aad: aadPrefix + Array(id.utf8))
-        return WrappedKey(id: id, created: created, kdf: "scrypt", n: n, r: r, p: p, salt: salt, nonce: nonce, wrapped: wrapped)
+        let check = checksum(id: id, kdf: "scrypt", n: n, r: r, p: p, salt: salt, nonce: nonce, wrapped: wrapped)
+        return WrappedKey(id: id, created: created, kdf: "scrypt", n: n, r: r, p: p, salt: salt, nonce: nonce, wrapped: wrapped, check: check)
     }
 
     /// The data key. Throws when `passphrase` does not open this record (a different passphrase, or an
-    /// altered record: the two look the same by design), or when the record is malformed.
+    /// altered record: AES-GCM cannot tell them apart; `isIntact` can, for records with a `check`),
+    /// or when the record is malformed.
     public func unwrap(passphrase: [UInt8]) throws -> [UInt8] {
         let operation = "unwrap data key \(id)"
         guard kdf == "scrypt" else {

@@ -36,6 +36,17 @@ struct InteropTests {
         let renamed = try Self.run(["python3", Self.script, "\(folder)/key.json", "another-name"],
                                    stdin: "\(folder)/object.enc", stdout: "\(folder)/renamed", passphrase: passphrase)
         #expect(renamed.status != 0 && renamed.stderr.contains("InvalidTag"))
+
+        // The key record's check is verified too: a flipped salt is a damaged file, not a wrong passphrase.
+        let written = try Data(contentsOf: URL(fileURLWithPath: "\(folder)/key.json"))
+        var object = try #require(try JSONSerialization.jsonObject(with: written) as? [String: Any])
+        var salt = record.salt
+        salt[0] ^= 1
+        object["salt"] = Data(salt).base64EncodedString()
+        try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: "\(folder)/damaged.json"))
+        let damaged = try Self.run(["python3", Self.script, "\(folder)/damaged.json", Fixture.objectName],
+                                   stdin: "\(folder)/object.enc", stdout: "\(folder)/damaged", passphrase: passphrase)
+        #expect(damaged.status != 0 && damaged.stderr.contains("the key file is damaged"), "\(damaged.stderr)")
     }
 
     static func run(_ arguments: [String], stdin: String? = nil, stdout: String? = nil, passphrase: String = "") throws -> (status: Int32, stderr: String) {

@@ -42,7 +42,8 @@ struct WrappedKeyTests {
         encoder.outputFormatting = [.sortedKeys]
         let data = try encoder.encode(record)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        #expect(Set(object.keys) == ["id", "created", "kdf", "n", "r", "p", "salt", "nonce", "wrapped"])
+        #expect(Set(object.keys) == ["id", "created", "kdf", "n", "r", "p", "salt", "nonce", "wrapped", "check"])
+        #expect(object["check"] as? String == record.check && record.isIntact == true)
         #expect(object["salt"] as? String == Base64Probe.encode(record.salt))
         #expect(object["wrapped"] as? String == Base64Probe.encode(record.wrapped))
         #expect(object["n"] as? Int == 1024)
@@ -90,6 +91,31 @@ struct WrappedKeyTests {
         #expect(message(try variant("nonce", Base64Probe.encode([1, 2, 3]))).hasPrefix("the record is malformed:"))
         #expect(message(try variant("n", 1 << 40)).contains("need more than the 2048 MiB allowed"))
         #expect(message(try variant("created", "2030-01-01T00:00:00Z")) == "opened")
+    }
+
+    @Test("check is the SHA-256 of the fields but created, so damage is found without the passphrase; older records have none")
+    func check() throws {
+        let record = try WrappedKey.wrap(dataKey: Fixture.dataKey, passphrase: Self.passphrase, created: Self.created, n: 1024)
+        let text = "lifeboat key check v1\n\(record.id)\nscrypt\n1024\n8\n1\n\(Base64Probe.encode(record.salt))\n"
+            + "\(Base64Probe.encode(record.nonce))\n\(Base64Probe.encode(record.wrapped))\n"
+        #expect(record.check == SHA256Hasher.digest(Array(text.utf8)).hex)
+        let json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(record)) as? [String: Any])
+        func variant(_ key: String, _ value: Any?) throws -> WrappedKey {
+            var object = json
+            object[key] = value
+            return try JSONDecoder().decode(WrappedKey.self, from: JSONSerialization.data(withJSONObject: object))
+        }
+        var salt = record.salt
+        salt[0] ^= 1
+        for damaged in [try variant("salt", Base64Probe.encode(salt)), try variant("n", 2048), try variant("id", "0000000000000000"),
+                        try variant("check", String(repeating: "0", count: 64))] {
+            #expect(damaged.isIntact == false)
+        }
+        #expect(try variant("created", "2030-01-01T00:00:00Z").isIntact == true)
+        let older = try variant("check", nil)
+        #expect(older.check == nil && older.isIntact == nil)
+        #expect(try older.unwrap(passphrase: Self.passphrase) == Fixture.dataKey)
+        #expect(!String(decoding: try JSONEncoder().encode(older), as: UTF8.self).contains("check"))
     }
 
     @Test("wrapping refuses a data key that is not 32 bytes")
