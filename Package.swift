@@ -28,7 +28,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            exclude: ["Storage/README.md", "Storage/S3/README.md", "Config/README.md", "Backup/README.md", "Restore/README.md", "Verify/README.md", "Catalog/README.md", "Report/README.md"]
+            exclude: ["Storage/README.md", "Storage/S3/README.md", "Config/README.md", "Backup/README.md", "Restore/README.md", "Verify/README.md", "Catalog/README.md", "Report/README.md", "Browse/README.md"]
         ),
         .executableTarget(
             name: "lifeboat",

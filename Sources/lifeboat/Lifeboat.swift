@@ -17,7 +17,8 @@ struct Lifeboat: AsyncParsableCommand {
                       VerifyCommand.self, CatalogCommand.self, ScheduleCommand.self, RunDueCommand.self,
                       DaemonCommand.self, LocksCommand.self, PruneCommand.self, ConfigCommand.self,
                       VerificationsCommand.self, PlanCommand.self, DrillCommand.self, DrillsCommand.self, ReportCommand.self, DoctorCommand.self, RepairCommand.self,
-                      KeyCommand.self, CopyCommand.self, ExportCommand.self]
+                      KeyCommand.self, CopyCommand.self, ExportCommand.self, LsCommand.self, FindCommand.self,
+                      DiffCommand.self, DumpCommand.self]
     )
 
     /// Parses, runs, and maps every error to the documented exit codes in this one place.

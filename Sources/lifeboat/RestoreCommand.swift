@@ -7,7 +7,9 @@ struct RestoreCommand: AsyncParsableCommand {
         abstract: "Restore a service's backup into a target folder.",
         discussion: """
         Each backed-up path lands at its absolute path under the target (/srv/app -> TARGET/srv/app), so \
-        --target / restores in place. A non-empty target is refused unless --exact or --force is given.
+        --target / restores in place. A non-empty target is refused unless --exact or --force is given. \
+        --path restores only the given files or folders (and the folders on the way to them, with their \
+        metadata), reading only the archives that hold them; --exact then removes extras only inside them.
         """
     )
 
@@ -31,6 +33,9 @@ struct RestoreCommand: AsyncParsableCommand {
     @Flag(help: "Write over a non-empty target, leaving extras alone.")
     var force = false
 
+    @Option(name: .customLong("path"), help: ArgumentHelp("Restore only this file or folder (as on the backed-up host, e.g. /srv/app/etc); repeatable.", valueName: "path"))
+    var paths: [String] = []
+
     @Flag(help: "Print the result as one JSON object.")
     var json = false
 
@@ -45,7 +50,8 @@ struct RestoreCommand: AsyncParsableCommand {
         let selector: BackupSelector = backup.map { .id($0) } ?? at.map { .at($0.date) } ?? .latest
         let mode: RestoreMode = exact ? .exact : force ? .force : .emptyTarget
         let progress = ProgressLine(enabled: !json)
-        let request = workspace.restoreRequest(for: configured, selector: selector, target: target, mode: mode)
+        var request = workspace.restoreRequest(for: configured, selector: selector, target: target, mode: mode)
+        if !paths.isEmpty { request.selection = try PathSelection(paths) }
         let result = try RestoreEngine(repository: workspace.repository).restore(request) { p in
             progress.update(label: "\(service): \(p.filesRestored)/\(p.totalFiles) files", bytes: p.bytesRestored, total: p.totalBytes)
         }

@@ -39,7 +39,7 @@ public struct RestoreEngine: Sendable {
     private func restoreReading(_ request: RestoreRequest, progress: (RestoreProgress) -> Void) throws -> RestoreResult {
         let clock = ContinuousClock.now
         let record = try resolve(service: request.service, selector: request.selector)
-        let plan = try RestorePlan.make(record: record, repository: repository)
+        let plan = try RestorePlan.make(record: record, repository: repository, selection: request.selection)
         if let (ref, problem) = repository.unavailableArchive(service: record.service, refs: plan.archives.map(\.ref)),
            let needed = plan.archives.first(where: { $0.ref == ref }) {
             try repository.throwIfPruned(service: record.service, id: ref.backup)
@@ -90,7 +90,7 @@ public struct RestoreEngine: Sendable {
                        hadContent: Bool, result: inout RestoreResult, progress: (RestoreProgress) -> Void) throws {
         if request.mode == .exact {
             do {
-                result.removed = try removeExtras(plan: plan, layout: layout, excludes: request.keep)
+                result.removed = try removeExtras(plan: plan, layout: layout, excludes: request.keep, selection: plan.selection)
             } catch let error as LifeboatError {
                 throw error
             } catch {
@@ -113,7 +113,7 @@ public struct RestoreEngine: Sendable {
         var ignored = result
         try createNonFileEntries(plan: plan, layout: layout, disk: folders, result: &ignored, foldersOnly: true)
         try finish(folders)
-        for companion in request.staleCompanions where companion.isConfined {
+        for companion in request.staleCompanions where companion.isConfined && plan.selection.map({ $0.includesCompanion(companion) }) ?? true {
             let path = layout.disk(companion)
             if try FileStatus.lstat(path) != nil {
                 try removeTree(path)
@@ -209,10 +209,12 @@ public struct RestoreEngine: Sendable {
     /// `--exact`: removes what lies below the backed-up paths in the target but is not in the backup (or
     /// has another type there). Paths matching `excludes` (the service's excludes, the repository, the
     /// catalog) are never removed: a backup does not contain them, so their absence proves nothing.
-    private func removeExtras(plan: RestorePlan, layout: RestoreLayout, excludes: [String]) throws -> Int {
+    /// With a selection, only what lies within the selected paths is considered.
+    private func removeExtras(plan: RestorePlan, layout: RestoreLayout, excludes: [String], selection: PathSelection?) throws -> Int {
         var removed = try clearAncestors(of: layout)
         try ManifestTreeMerge(plan: plan, layout: layout, excludes: excludes).run({ entry, found in
             guard let found else { return false }
+            if let selection, !selection.includes(found.path) { return selection.leadsTo(found.path) }
             if let entry, entry.matchesKind(of: found.status) { return true }
             try removeTree(found.absolute)
             removed += 1

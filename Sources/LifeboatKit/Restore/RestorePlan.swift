@@ -17,11 +17,16 @@ struct RestorePlan: Sendable {
     let grownFileCount: Int
     let fileCount: Int
     let totalBytes: Int64
+    /// A partial restore's paths (nil: the whole backup).
+    let selection: PathSelection?
 
-    /// Reads the manifest again from the start.
-    func openManifest() throws -> ManifestReader { try repository.manifestReader(manifestKey) }
+    /// Reads the manifest again from the start: the entries this restore writes.
+    func openManifest() throws -> SelectedManifest {
+        SelectedManifest(try repository.manifestReader(manifestKey), selection: selection)
+    }
 
-    static func make(record: BackupRecord, repository: Repository) throws -> RestorePlan {
+    /// Checks the manifest of `record` and counts what a restore of it (or of `selection` in it) reads.
+    static func make(record: BackupRecord, repository: Repository, selection requested: PathSelection? = nil) throws -> RestorePlan {
         guard let object = record.manifestObject else {
             throw LifeboatError(.corrupt, "backup \(record.id) of \(record.service): backup.json lists no manifest")
         }
@@ -37,6 +42,7 @@ struct RestorePlan: Sendable {
         var wholeArchives: Set<ArchiveRef> = []
         var totalBytes: Int64 = 0
         let roots: [TreePath]
+        let selection = try requested.map { try resolve($0, manifestKey: key, repository: repository, record: record) }
         do {
             let reader = try ManifestReader(source: source)
             roots = reader.header.roots.map { TreePath(bytes: Array($0.utf8)) }
@@ -72,7 +78,7 @@ struct RestorePlan: Sendable {
                     lastSymlink = entry.path
                     symlinks.insert(entry.path)
                 }
-                guard entry.kind == .file else { continue }
+                guard entry.kind == .file, selection?.includes(entry.path) ?? true else { continue }
                 // Each archive is read once, front to back: a second piece in the same one would be skipped.
                 if !entry.tails.isEmpty, Set(entry.pieces.map(\.archiveRef)).count != entry.tails.count + 1 {
                     throw ManifestFormatError("it lists two pieces of \(entry.path) in one archive")
@@ -102,7 +108,29 @@ struct RestorePlan: Sendable {
         let data = sorted.filter { !tailArchives.contains($0.ref) }
         return RestorePlan(record: record, repository: repository, manifestKey: key, roots: roots,
                            archives: data + sorted.filter { tailArchives.contains($0.ref) },
-                           dataArchiveCount: data.count, grownFileCount: grownFileCount, fileCount: fileCount, totalBytes: totalBytes)
+                           dataArchiveCount: data.count, grownFileCount: grownFileCount, fileCount: fileCount, totalBytes: totalBytes,
+                           selection: selection)
+    }
+
+    /// A partial restore's selection completed with the first names of the hard links it selects, once
+    /// every requested path was found in the manifest (a path the backup lacks is a usage error).
+    private static func resolve(_ requested: PathSelection, manifestKey: String, repository: Repository,
+                                record: BackupRecord) throws -> PathSelection {
+        var selection = requested
+        var found = Set<TreePath>()
+        do {
+            let reader = try repository.manifestReader(manifestKey)
+            while let entry = try reader.next() {
+                for path in requested.requested where entry.path.isWithin(path) { found.insert(path) }
+                if let target = entry.hardlinkTarget, requested.includes(entry.path) { selection.addLinkTarget(target) }
+            }
+        } catch {
+            throw LifeboatError(.corrupt, "the manifest of backup \(record.id) of \(record.service) is damaged (\(error)): it cannot be restored", cause: error)
+        }
+        if let missing = requested.requested.first(where: { !found.contains($0) }) {
+            throw LifeboatError(.usage, "backup \(record.id) of \(record.service) holds nothing at /\(missing); `lifeboat ls \(record.service) --backup \(record.id)` lists what it holds")
+        }
+        return selection
     }
 
     /// Refuses entries that could escape the target: absolute paths, `..`, paths outside the roots.

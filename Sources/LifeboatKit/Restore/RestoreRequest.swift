@@ -35,6 +35,8 @@ public struct RestoreRequest: Sendable {
     /// filesystem). Scratch copies that are compared and removed at once (verification, export) skip it:
     /// it would write their whole content to disk for nothing, and flush the host's other dirty data too.
     public var durable = true
+    /// Restore only these paths (and the folders on the way to them); nil restores the whole backup.
+    public var selection: PathSelection?
 
     public init(service: String, selector: BackupSelector = .latest, target: String, mode: RestoreMode = .emptyTarget,
                 restoreOwnership: Bool = geteuid() == 0, keep: [String] = []) {
