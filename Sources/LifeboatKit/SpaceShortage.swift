@@ -14,13 +14,26 @@ enum SpaceShortage {
         return false
     }
 
-    /// `no space left on /dev/loop3 (mounted at /mnt/r): 4.0 KiB free, 18.0 MiB needed`.
-    static func describe(_ path: String, needed: Int64?) -> String {
+    /// `no space left on /dev/loop3 (mounted at /mnt/r): 4.0 KiB free, 18.0 MiB needed`; when files, not
+    /// bytes, ran out: `no inodes left on tmpfs (mounted at /mnt/r): all 400 files it can hold exist (11.2 MiB free)`.
+    /// `atFailure`: the filesystem as it was when the write failed, before a clean-up freed room
+    /// (it tells inodes from bytes); the figures given are those of now.
+    static func describe(_ path: String, needed: Int64?, atFailure: DiskSpace? = nil) -> String {
         guard let space = DiskSpace.of(path) else {
             return "no space left on the filesystem of \(path)" + (needed.map { " (\(ByteCount.text($0)) needed)" } ?? "")
         }
         let place = space.device == space.mountPoint ? space.mountPoint : "\(space.device) (mounted at \(space.mountPoint))"
+        if let inodes = space.inodes, (atFailure ?? space).freeInodes == 0 {
+            return "no inodes left on \(place): all \(inodes) files it can hold existed (\(ByteCount.text(space.free)) free"
+                + (atFailure == nil ? ")" : " now)")
+        }
         return "no space left on \(place): \(ByteCount.text(space.free)) free" + (needed.map { ", \(ByteCount.text($0)) needed" } ?? "")
+    }
+
+    /// The filesystem of `path` is (all but) full: under 1 MiB, or no inode, left.
+    static func isFull(_ path: String) -> Bool {
+        guard let space = DiskSpace.of(path) else { return false }
+        return space.free < 1 << 20 || space.freeInodes == 0
     }
 }
 

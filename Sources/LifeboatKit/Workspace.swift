@@ -98,12 +98,19 @@ public struct Workspace: Sendable {
             defer { prepared.remove() }
             var request = backupRequest(for: service, mode: mode, checksum: checksum, readFrom: prepared.readFrom)
             request.superseded = superseded
-            let result = try BackupEngine(repository: repository).run(request, progress: progress)
-            try catalog.upsert(result.record)
-            if let job {
-                try catalog.finishJob(id: job, finished: result.record.finished, outcome: result.record.status,
-                                      bytes: result.record.stats.bytesStored, error: nil)
-                try catalog.attach(job: job, backupID: result.record.id)
+            var result = try BackupEngine(repository: repository).run(request, progress: progress)
+            // Committed: the backup exists whatever the catalog says. A catalog that cannot record it
+            // (its disk is full) catches up from the repository the next time it is synced.
+            do {
+                try catalog.upsert(result.record)
+                if let job {
+                    try catalog.finishJob(id: job, finished: result.record.finished, outcome: result.record.status,
+                                          bytes: result.record.stats.bytesStored, error: nil)
+                    try catalog.attach(job: job, backupID: result.record.id)
+                }
+            } catch {
+                result.notes.append("backup \(result.record.id) is committed in the repository, but the catalog could not record it "
+                    + "(\(error)); the next command that reads the catalog picks it up from the repository")
             }
             return result
         } catch {

@@ -5,6 +5,9 @@ import Glibc
 public struct DiskSpace: Sendable, Equatable {
     /// Bytes an unprivileged writer can still use (`f_bavail`; root may have a little more).
     public var free: Int64
+    /// Files that can still be created, and how many the filesystem has; nil where it sets no limit.
+    public var freeInodes: Int64?
+    public var inodes: Int64?
     /// The mount point holding the path, and the device (or `tmpfs`, a server's export) mounted there.
     public var mountPoint: String
     public var device: String
@@ -25,7 +28,9 @@ public struct DiskSpace: Sendable, Equatable {
             return String(cString: pointer)
         } ?? probe
         let mount = mountEntry(device: status.st_dev, path: resolved)
-        return DiskSpace(free: free, mountPoint: mount?.point ?? resolved, device: mount?.source ?? "unknown device")
+        let limited = fs.f_files > 0
+        return DiskSpace(free: free, freeInodes: limited ? Int64(fs.f_favail) : nil, inodes: limited ? Int64(fs.f_files) : nil,
+                         mountPoint: mount?.point ?? resolved, device: mount?.source ?? "unknown device")
     }
 
     /// The `/proc/self/mountinfo` entry of device `dev` whose mount point is the longest prefix of `path`.

@@ -39,7 +39,7 @@ struct VerificationsCommand: AsyncParsableCommand {
         Terminal.table(rows)
         for r in records where !r.passed {
             Terminal.line("")
-            Terminal.line("\(r.service) \(r.backup) failed:")
+            Terminal.line("\(r.service) \(r.backup) \(r.notRun ? "not run" : "failed"):")
             for problem in r.problems.prefix(5) { Terminal.line("  \(problem)") }
             for check in r.checks where !check.passed {
                 Terminal.line("  check \(check.name) output:")

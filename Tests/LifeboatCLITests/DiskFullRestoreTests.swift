@@ -64,8 +64,9 @@ struct DiskFullRestoreTests {
         }
         let big = try Data(contentsOf: URL(fileURLWithPath: "\(restored)/a.bin"))
         #expect(big == (try Data(contentsOf: URL(fileURLWithPath: "\(h.root)/good/a.bin"))), "a.bin did not fit and must stay as it was")
-        let temps = try h.shell("find '\(small)' -name '.lifeboat-restore*'").stdout
+        let temps = try h.shell("find '\(small)' -name '.lifeboat-restore*' ! -name .lifeboat-restore-incomplete").stdout
         #expect(temps.isEmpty, "temporary files left: \(temps)")
+        #expect(FileManager.default.fileExists(atPath: "\(small)/r/.lifeboat-restore-incomplete"), "the target was not marked unfinished")
 
     }
 
@@ -144,5 +145,57 @@ struct DiskFullRestoreTests {
         try h.shell("rm -rf '\(small)/fill'")
         try h.ok("backup", "app")
         try h.ok("verify", "app")
+    }
+}
+
+@Suite("Full disks never end in a lie: checks, inodes, scratch", .serialized, .enabled(if: geteuid() == 0, "mounting a tmpfs needs root"))
+struct DiskFullChecksTests {
+    @Test("a check that fails because the scratch disk is full records the verification as not run, not failed")
+    func checkOnFullScratch() throws {
+        let h = try CLIHarness(config: CLIHarness.config(services: """
+          app:
+            tier: tier-1-critical
+            source: { type: files, paths: [./srv/app] }
+            checks: [ 'f=$(find "$LIFEBOAT_TARGET" -name big.bin); cp "$f" "$LIFEBOAT_TARGET/c1" && cp "$f" "$LIFEBOAT_TARGET/c2"' ]
+        """))
+        defer { h.remove() }
+        try h.shell("head -c 4M /dev/urandom > srv/app/big.bin")
+        try h.ok("init")
+        try h.ok("backup", "app")
+        try h.shell("mkdir small && mount -t tmpfs -o size=10m tmpfs small")
+        defer { _ = try? h.shell("umount -l small") }
+        let result = try h.lifeboat("verify", "app", "--scratch", "\(h.root)/small")
+        #expect(result.status == 1 && result.stdout.contains("NOT RUN app") && result.stdout.contains("when check"), "\(result.output)")
+        let listed = try h.ok("verifications", "--json").stdout
+        #expect(listed.contains("\"outcome\":\"not-run\"") && !listed.contains("\"outcome\":\"failed\""), "\(listed)")
+    }
+
+    @Test("a restore out of inodes says inodes ran out, not bytes")
+    func restoreOutOfInodes() throws {
+        let h = try CLIHarness()
+        defer { h.remove() }
+        try h.shell("for i in $(seq 1 200); do echo $i > srv/app/f$i; done")
+        try h.ok("init")
+        try h.ok("backup", "app")
+        try h.shell("mkdir small && mount -t tmpfs -o size=12m,nr_inodes=60 tmpfs small")
+        defer { _ = try? h.shell("umount -l small") }
+        let result = try h.lifeboat("restore", "app", "--target", "\(h.root)/small/r")
+        #expect(result.status == 1 && result.stderr.contains("no inodes left on tmpfs"), "\(result.output)")
+    }
+
+    @Test("a scratch folder a killed verification left is removed by the next one")
+    func staleScratch() throws {
+        let h = try CLIHarness()
+        defer { h.remove() }
+        try h.shell("echo a > srv/app/a && mkdir scratch")
+        try h.ok("init")
+        try h.ok("backup", "app")
+        let host = ProcessInfo.processInfo.hostName.filter { $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" }
+        // A pid that is not running: a process that has exited.
+        let gone = try h.shell("sh -c 'echo $$'").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try h.shell("mkdir -p 'scratch/lifeboat-verify-\(host)-\(gone)-abcdef/tmp' && head -c 1M /dev/zero > 'scratch/lifeboat-verify-\(host)-\(gone)-abcdef/tmp/x'")
+        try h.ok("verify", "app", "--scratch", "\(h.root)/scratch")
+        let left = try FileManager.default.contentsOfDirectory(atPath: "\(h.root)/scratch")
+        #expect(left.isEmpty, "left in the scratch folder: \(left)")
     }
 }

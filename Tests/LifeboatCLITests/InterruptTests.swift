@@ -171,3 +171,104 @@ struct InterruptedRestoreTests {
         #expect(!FileManager.default.fileExists(atPath: "\(h.root)/fresh/.lifeboat-restore-incomplete"))
     }
 }
+
+/// Starts `lifeboat ARGS` in the background; returns the process.
+private func start(_ h: CLIHarness, _ args: [String]) throws -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: CLIHarness.binary)
+    process.arguments = args + ["--config", "\(h.root)/lifeboat.yaml"]
+    process.currentDirectoryURL = URL(fileURLWithPath: h.root)
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return process
+}
+
+/// Waits (up to 20 s) until `condition` holds or `process` ended; returns whether it held.
+private func wait(for process: Process, until condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(20)
+    while process.isRunning && Date() < deadline {
+        if condition() { return true }
+        usleep(1_000)
+    }
+    return condition()
+}
+
+@Suite("Restores into one target never overlap")
+struct OverlappingRestoreTests {
+    @Test("a second restore into a target a live restore is writing is refused (exit 5), even with --force; the first completes")
+    func concurrentRestores() throws {
+        let h = try CLIHarness()
+        defer { h.remove() }
+        try writeBulk(h)
+        try h.ok("init")
+        try h.ok("backup", "app")
+        let target = "\(h.root)/out"
+        let first = try start(h, ["restore", "app", "--target", target])
+        #expect(wait(for: first) { FileManager.default.fileExists(atPath: "\(h.restored(in: target))/bulk") })
+        kill(first.processIdentifier, SIGSTOP)
+        defer { kill(first.processIdentifier, SIGCONT) }
+        for mode in ["--force", "--exact"] {
+            let second = try h.lifeboat("restore", "app", mode, "--target", target)
+            #expect(second.status == 5, "\(mode): \(second.output)")
+            #expect(second.stderr.contains("is writing into") && second.stderr.contains("pid \(first.processIdentifier)"), "\(second.stderr)")
+        }
+        kill(first.processIdentifier, SIGCONT)
+        first.waitUntilExit()
+        #expect(first.terminationStatus == 0)
+        #expect(try TreeSnapshot(h.source).differences(from: try TreeSnapshot(h.restored(in: target))) == [])
+        #expect(!FileManager.default.fileExists(atPath: "\(target)/.lifeboat-restore-incomplete"))
+    }
+
+    @Test("a target a killed restore of one backup left is not --force'd with another; --exact makes it equal that one")
+    func otherBackupOverUnfinished() throws {
+        let h = try CLIHarness()
+        defer { h.remove() }
+        try writeBulk(h)
+        try h.ok("init")
+        try h.ok("backup", "app")
+        let older = try h.backupIDs()[0]
+        try h.shell("head -c 30M /dev/urandom > srv/app/bulk/zz-late.bin")
+        try h.ok("backup", "app")
+        let target = "\(h.root)/out"
+        let killed = try start(h, ["restore", "app", "--target", target])
+        let late = "\(h.restored(in: target))/bulk/zz-late.bin"
+        _ = wait(for: killed) { (try? FileManager.default.attributesOfItem(atPath: late)[.size] as? Int).map { $0 > 0 } ?? false }
+        kill(killed.processIdentifier, SIGKILL)
+        killed.waitUntilExit()
+        try #require(FileManager.default.fileExists(atPath: "\(target)/.lifeboat-restore-incomplete"), "the restore finished before it was killed")
+
+        let force = try h.lifeboat("restore", "app", "--backup", older, "--force", "--target", target)
+        #expect(force.status == 2 && force.stderr.contains("--exact"), "\(force.output)")
+        try h.ok("restore", "app", "--backup", older, "--exact", "--target", target)
+        #expect(!FileManager.default.fileExists(atPath: late), "a file the older backup does not hold was kept")
+        #expect(!FileManager.default.fileExists(atPath: "\(target)/.lifeboat-restore-incomplete"))
+    }
+
+    @Test("a --force restore killed mid-way marks the target; the next --force completes it and removes the temporaries it left")
+    func killedForceRestore() throws {
+        let h = try CLIHarness()
+        defer { h.remove() }
+        try writeBulk(h)
+        try h.ok("init")
+        try h.ok("backup", "app")
+        let target = "\(h.root)/out"
+        try h.ok("restore", "app", "--target", target)
+        try writeBulk(h)
+        try h.ok("backup", "app")
+        let bulk = "\(h.restored(in: target))/bulk"
+        let killed = try start(h, ["restore", "app", "--force", "--target", target])
+        _ = wait(for: killed) {
+            ((try? FileManager.default.contentsOfDirectory(atPath: bulk)) ?? []).contains { $0.hasPrefix(".lifeboat-restore-") }
+        }
+        kill(killed.processIdentifier, SIGKILL)
+        killed.waitUntilExit()
+        #expect(FileManager.default.fileExists(atPath: "\(target)/.lifeboat-restore-incomplete"), "a killed --force left no mark")
+        let plain = try h.lifeboat("restore", "app", "--target", target)
+        #expect(plain.status == 2 && plain.stderr.contains("a mix of files it replaced"), "\(plain.output)")
+        try h.ok("restore", "app", "--force", "--target", target)
+        let temps = ((try? FileManager.default.contentsOfDirectory(atPath: bulk)) ?? []).filter { $0.hasPrefix(".lifeboat-restore-") }
+        #expect(temps.isEmpty, "temporaries left: \(temps)")
+        #expect(try TreeSnapshot(h.source).differences(from: try TreeSnapshot(h.restored(in: target))) == [])
+    }
+}

@@ -81,8 +81,10 @@ struct RestoreInPlaceTests {
         for key in expected.entries.keys where expected.entries[key]?.type == "dir" { expected.entries[key]?.mtimeNs = 0 }
         let differences = after.differences(from: expected)
         #expect(differences == [], "the good copy was damaged: \(differences)")
-        let leftovers = try FileManager.default.subpathsOfDirectory(atPath: target).filter { $0.contains(".lifeboat-restore-") }
+        let leftovers = try FileManager.default.subpathsOfDirectory(atPath: target)
+            .filter { $0.contains(".lifeboat-restore-") && $0 != ".lifeboat-restore-incomplete" }
         #expect(leftovers.isEmpty, "temporary files left: \(leftovers)")
+        #expect(FileManager.default.fileExists(atPath: "\(target)/.lifeboat-restore-incomplete"), "the failed restore did not mark the target unfinished")
     }
 
     @Test("names in decomposed Unicode (NFD), with newlines and invalid UTF-8 restore and verify")

@@ -42,15 +42,19 @@ public struct BackupEngine: Sendable {
         let folder = repository.backupFolder(service: request.service, id: id)
         logger.debug("backup started", metadata: ["service": "\(request.service)", "id": "\(id)", "parent": "\(parent?.id ?? "-")"])
         let pass = BackupPass(request: request, id: id, parent: parent, folder: folder, repository: repository)
+        var read: Int64 = 0
+        func tracking(_ report: BackupProgress) {
+            read = report.bytesRead
+            progress(report)
+        }
         do {
             return try commit(pass, request: request, id: id, parent: parent, started: started, clock: clock, lock: lock,
-                              notes: notes, progress: progress)
+                              notes: notes, progress: tracking)
         } catch {
             // Objects already committed (one lane's archive, the manifest) would stay until the next
             // backup: on a full disk they are the very space the user needs back.
-            let written = repository.store.folderBytes(folder)
             let removed = (try? repository.store.deleteFolder(folder)) != nil
-            throw failure(error, service: request.service, written: written, removed: removed, previous: listing.records.last)
+            throw failure(error, service: request.service, read: read, removed: removed, previous: listing.records.last)
         }
     }
 
@@ -85,7 +89,7 @@ public struct BackupEngine: Sendable {
     }
 
     /// The error a failed backup ends with; a full disk says where, what is free and what was needed.
-    private func failure(_ error: any Error, service: String, written: Int64, removed: Bool, previous: BackupRecord?) -> any Error {
+    private func failure(_ error: any Error, service: String, read: Int64, removed: Bool, previous: BackupRecord?) -> any Error {
         let cleanup = removed ? "nothing was committed and the partial objects were removed"
             : "nothing was committed; the partial objects could not be removed yet (the next backup removes them)"
         guard SpaceShortage.isOutOfSpace(error) else {
@@ -98,7 +102,7 @@ public struct BackupEngine: Sendable {
         let root = (repository.store.unwrapped as? LocalStore)?.root ?? repository.location
         let needed = previous.map { ", the previous backup of \(service) stored \(ByteCount.text($0.stats.bytesStored))" } ?? ""
         return LifeboatError(.noSpace, "backup of \(service) failed: " + SpaceShortage.describe(root, needed: nil)
-            + " in the repository's filesystem; this backup needs more than the \(ByteCount.text(written)) it had written when it ran out"
+            + " in the repository's filesystem; it ran out after this backup had read \(ByteCount.text(read)) of new and changed content"
             + "\(needed). \(cleanup.prefix(1).uppercased() + cleanup.dropFirst()); free space there (`lifeboat prune`, or a larger disk) "
             + "and run the backup again (\(error))", cause: error)
     }

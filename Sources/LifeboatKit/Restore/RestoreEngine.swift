@@ -49,7 +49,7 @@ public struct RestoreEngine: Sendable {
                 lists all damage; restore another backup with --backup ID
                 """)
         }
-        let prepared = try prepareTarget(request.target, mode: request.mode)
+        let prepared = try prepareTarget(request.target, mode: request.mode, record: record)
         let target = prepared.path
         let hadContent = prepared.hadContent
         let layout = RestoreLayout(target: target, roots: plan.roots)
@@ -64,7 +64,8 @@ public struct RestoreEngine: Sendable {
         } catch {
             throw LifeboatError(.io, "cannot open restore target \(result.target): \(error)", cause: error)
         }
-        if !hadContent { try RestoreMarker.create(in: target, for: record, flush: flush) }
+        let marker = try HeldRestoreMarker(target: target, record: record, startedEmpty: !hadContent, flush: flush)
+        if marker.previous != nil && hadContent { result.removed += removeTemporaries(layout: layout) }
         let extraction = ArchiveExtraction(repository: repository, plan: plan, layout: layout, replaceSafely: hadContent,
                                            restoreOwnership: request.restoreOwnership, flushes: flushes)
         do {
@@ -76,10 +77,12 @@ public struct RestoreEngine: Sendable {
             }
         } catch {
             let written = extraction.bytes
-            let cleanup = hadContent ? nil : removePartialRestore(layout: layout, createdTarget: prepared.created)
-            throw Self.failure(error, target: result.target, plan: plan, written: written, cleanup: cleanup)
+            let atFailure = DiskSpace.of(result.target)
+            let cleanup = hadContent ? nil : removePartialRestore(layout: layout, createdTarget: prepared.created, marker: marker)
+            throw Self.failure(error, target: result.target, plan: plan, written: written, removed: result.removed, cleanup: cleanup,
+                               atFailure: atFailure)
         }
-        if !hadContent || prepared.marked { try RestoreMarker.remove(from: target, flush: flush) }
+        try marker.release(flush: flush)
         let elapsed = ContinuousClock.now - clock
         result.durationSeconds = elapsed.inSeconds
         return result
@@ -124,13 +127,16 @@ public struct RestoreEngine: Sendable {
 
     /// The error a failed restore ends with: a full disk says where and how much; every failure says
     /// what became of the target.
-    private static func failure(_ error: any Error, target: String, plan: RestorePlan, written: Int64, cleanup: String?) -> LifeboatError {
-        let state = cleanup ?? "files restored before the failure were replaced by the backup's version (each only once complete "
-            + "and flushed to disk); the others were left as they were"
+    private static func failure(_ error: any Error, target: String, plan: RestorePlan, written: Int64, removed: Int,
+                                cleanup: String?, atFailure: DiskSpace?) -> LifeboatError {
+        let extras = removed > 0 ? "\(removed) entr\(removed == 1 ? "y" : "ies") not in the backup had been removed first; " : ""
+        let state = cleanup ?? extras + "files restored before the failure were replaced by the backup's version (each only once "
+            + "complete and flushed to disk); the others were left as they were, and the target stays marked unfinished "
+            + "(\(RestoreMarker.name)) until a restore completes it"
         if SpaceShortage.isOutOfSpace(error) {
-            return LifeboatError(.noSpace, "restore into \(target) failed: " + SpaceShortage.describe(target, needed: plan.totalBytes)
-                + " for the backup's \(plan.fileCount) files (\(ByteCount.text(written)) were written when it ran out) (\(error)); "
-                + "\(state). Free space there or restore to another target (--target)", cause: error)
+            return LifeboatError(.noSpace, "restore into \(target) failed: " + SpaceShortage.describe(target, needed: plan.totalBytes, atFailure: atFailure)
+                + " for the backup's \(plan.fileCount) files (less where they are sparse; \(ByteCount.text(written)) of file content "
+                + "were written when it ran out) (\(error)); \(state). Free space there or restore to another target", cause: error)
         }
         let base = error as? LifeboatError ?? LifeboatError(.io, "restore into \(target) failed: \(error)", cause: error)
         var wrapped = base
@@ -138,9 +144,23 @@ public struct RestoreEngine: Sendable {
         return wrapped
     }
 
+    /// Before a restore takes over a target an earlier one left unfinished: removes the temporaries
+    /// that one wrote beside the files it was replacing (they are never renamed now). Returns how many.
+    private func removeTemporaries(layout: RestoreLayout) -> Int {
+        var removed = 0
+        try? TreeScanner(layout: layout).walk({ found in
+            let name = found.path.bytes.split(separator: UInt8(ascii: "/")).last.map(Array.init) ?? []
+            if found.status.kind == .regular, name.starts(with: Array(RestoreMarker.temporaryPrefix.utf8)), name != Array(RestoreMarker.name.utf8) {
+                if withCPath(found.absolute, { unlink($0) }) == 0 { removed += 1 }
+            }
+            return found.status.kind == .directory
+        }, problem: { _ in })
+        return removed
+    }
+
     /// After a failed restore into a target that started empty: removes what the restore wrote there
     /// (nothing else was there), the mark last. Says what became of the target.
-    private func removePartialRestore(layout: RestoreLayout, createdTarget: Bool) -> String {
+    private func removePartialRestore(layout: RestoreLayout, createdTarget: Bool, marker: HeldRestoreMarker) -> String {
         var tops: Set<[UInt8]> = []
         for placement in layout.placements {
             let below = placement.disk.dropFirst(layout.target.count).split(separator: UInt8(ascii: "/"))
@@ -152,9 +172,9 @@ public struct RestoreEngine: Sendable {
                 try removeTree(top)
             }
         } catch {
-            return "the partial restore could not be removed (\(error)): \(target) is marked unfinished by \(RestoreMarker.name); remove it"
+            return "the partial restore could not be removed (\(error)): \(target) stays marked unfinished by \(RestoreMarker.name); remove it"
         }
-        unlink(RestoreMarker.path(in: layout.target))
+        marker.discard()
         if createdTarget { rmdir(target) }
         return "the partial restore was removed, nothing is left in \(target)"
     }
@@ -168,11 +188,11 @@ public struct RestoreEngine: Sendable {
     }
 
     /// Creates the target if needed and resolves it to a path without symlinks; refuses a non-empty
-    /// target unless the mode allows writing over it, and a target marked by an unfinished restore with
-    /// a message saying so. Says whether it had content, whether it was marked and whether it was created.
-    private func prepareTarget(_ path: String, mode: RestoreMode) throws -> (path: [UInt8], hadContent: Bool, marked: Bool, created: Bool) {
+    /// target unless the mode allows writing over it, a target another restore is writing into, and
+    /// one an unfinished restore left (unless told to complete it). Says whether it had content and
+    /// whether it was created.
+    private func prepareTarget(_ path: String, mode: RestoreMode, record: BackupRecord) throws -> (path: [UInt8], hadContent: Bool, created: Bool) {
         var hadContent = false
-        var marked = false
         var created = false
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
@@ -180,9 +200,17 @@ public struct RestoreEngine: Sendable {
             guard isDirectory.boolValue else { throw LifeboatError(.usage, "restore target \(path) exists and is not a folder") }
             let contents = (try? fm.contentsOfDirectory(atPath: path)) ?? []
             hadContent = !contents.isEmpty
-            if let marker = RestoreMarker.find(in: path) {
-                marked = true
-                if mode == .emptyTarget { throw LifeboatError(.usage, RestoreMarker.refusal(target: path, marker: marker)) }
+            if let found = FoundMarker.look(in: path) {
+                if found.live { throw FoundMarker.busy(target: path, marker: found.marker) }
+                if mode == .emptyTarget { throw LifeboatError(.usage, RestoreMarker.refusal(target: path, marker: found.marker)) }
+                if mode == .force, let marker = found.marker, marker.startedEmpty == true, marker.backup != record.id {
+                    throw LifeboatError(.usage, """
+                        restore target \(path) holds an unfinished restore of backup \(marker.backup), begun in an empty folder: files it \
+                        was writing may be cut short under their final names, and --force with backup \(record.id) would keep those \
+                        this backup does not hold. Complete it with --backup \(marker.backup) --force, make the target equal \(record.id) \
+                        with --exact, or remove the folder
+                        """)
+                }
             }
             if hadContent && mode == .emptyTarget {
                 throw LifeboatError(.usage, "restore target \(path) is not empty; use --exact to make it equal the backup (removing extras below the backed-up paths) or --force to write over it")
@@ -203,7 +231,7 @@ public struct RestoreEngine: Sendable {
         }
         defer { free(resolved) }
         let bytes = Array(String(cString: resolved).utf8)
-        return (bytes == [UInt8(ascii: "/")] ? [] : bytes, hadContent, marked, created)
+        return (bytes == [UInt8(ascii: "/")] ? [] : bytes, hadContent, created)
     }
 
     /// `--exact`: removes what lies below the backed-up paths in the target but is not in the backup (or

@@ -2,68 +2,138 @@ import Foundation
 import Glibc
 import LifeboatNative
 
-/// The file that marks a target as holding an unfinished restore. A restore into an empty target
-/// writes files under their final names (a temporary name and a rename per file would cost a large
-/// restore a fifth of its time, and there is no good copy to protect), so a restore that is killed
-/// leaves files that look complete and are not. The marker is written durably before the first file
-/// and removed only once everything restored is on stable storage; a later restore refuses a marked
-/// target unless told to write over it (`--force`/`--exact`), which completes it and removes the mark.
+/// The file that marks a target as holding an unfinished restore, and the lock of the restore writing
+/// into it. A restore into an empty target writes files under their final names (a temporary name and
+/// a rename per file would cost a large restore a fifth of its time, and there is no good copy to
+/// protect), so a restore that is killed leaves files that look complete and are not; one over a tree
+/// (`--force`, `--exact`) leaves each file whole, old or new, but the tree a mix of both, and its
+/// temporaries. The marker is written durably before the first file and removed only once everything
+/// restored is on stable storage; the restore holds an `flock` on it meanwhile, so a second restore
+/// into the same target is refused while the first is alive (and may take over once it is dead).
 struct RestoreMarker: Codable, Sendable {
     static let name = ".lifeboat-restore-incomplete"
+    /// The prefix of the temporaries a restore writes beside files it replaces.
+    static let temporaryPrefix = ".lifeboat-restore-"
 
     var service: String
     var backup: String
     var started: String
     var host: String
     var pid: Int32
+    /// The restore began in an empty target: files under their final names may be cut short.
+    var startedEmpty: Bool?
 
     /// The marker's path in `target` (a resolved path; empty for `/`).
     static func path(in target: [UInt8]) -> String { String(decoding: target, as: UTF8.self) + "/" + name }
 
-    /// The marker left in `target`, if any; a marker that cannot be parsed still counts.
-    static func find(in target: String) -> RestoreMarker?? {
-        let path = "\(target)/\(name)"
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        return .some(FileManager.default.contents(atPath: path).flatMap { try? JSONDecoder().decode(RestoreMarker.self, from: $0) })
+    /// What a refused restore says about the marker it found.
+    static func refusal(target: String, marker: RestoreMarker?) -> String {
+        let what = marker.map { "a restore of \($0.service) backup \($0.backup) that started at \($0.started) on \($0.host) (pid \($0.pid))" }
+            ?? "a restore"
+        let state = marker?.startedEmpty == false
+            ? "so the tree is a mix of files it replaced and files it had not reached yet"
+            : "so files in it may be incomplete though they have their final names"
+        return "restore target \(target) holds an unfinished restore: \(what) never completed (it failed, was killed, or its host "
+            + "went down), \(state). Restore again with --force (or --exact) to complete it, or remove the folder"
+    }
+}
+
+/// A target's marker as another restore sees it: nil when unmarked.
+struct FoundMarker {
+    var marker: RestoreMarker?
+    /// A live restore holds it (its lock is taken): nobody else may write into the target.
+    var live: Bool
+
+    /// The marker in `target`, if any, and whether its restore is still running.
+    static func look(in target: String) -> FoundMarker? {
+        let path = "\(target)/\(RestoreMarker.name)"
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return errno == ENOENT ? nil : FoundMarker(marker: nil, live: false) }
+        defer { close(fd) }
+        let live = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK
+        let marker = FileManager.default.contents(atPath: path).flatMap { try? JSONDecoder().decode(RestoreMarker.self, from: $0) }
+        return FoundMarker(marker: marker, live: live)
     }
 
-    /// Writes the marker durably (file and folder flushed) before anything else goes into `target`.
-    static func create(in target: [UInt8], for record: BackupRecord, flush: FileSystemFlush) throws {
-        let marker = RestoreMarker(service: record.service, backup: record.id, started: Timestamp.format(Date()),
-                                   host: ProcessInfo.processInfo.hostName, pid: getpid())
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let path = Self.path(in: target)
+    /// The refusal when a live restore holds the target.
+    static func busy(target: String, marker: RestoreMarker?) -> LifeboatError {
+        let who = marker.map { "restore of \($0.service) backup \($0.backup), pid \($0.pid) on \($0.host), started \($0.started)" } ?? "restore"
+        return LifeboatError(.locked, "another \(who) is writing into \(target) right now; wait until it has finished (or stop it) and run this again")
+    }
+}
+
+/// The marker this restore holds, with its lock: written before anything else goes into the target,
+/// removed by `release` once the restore is complete and durable. Dropped without `release` (a failed
+/// restore), the marker stays and the lock goes.
+final class HeldRestoreMarker {
+    private let fd: Int32
+    private let path: String
+    /// The unfinished restore this one takes over, if the target was marked.
+    let previous: RestoreMarker?
+
+    /// Takes the target's marker (creating it) and its lock, and records this restore in it.
+    init(target: [UInt8], record: BackupRecord, startedEmpty: Bool, flush: FileSystemFlush) throws {
+        path = RestoreMarker.path(in: target)
+        let display = target.isEmpty ? "/" : String(decoding: target, as: UTF8.self)
+        var opened: Int32 = -1
+        var previous: RestoreMarker?
         do {
-            let sink = try FileSink(creating: path)
-            try sink.write(Array(try encoder.encode(marker)) + [0x0a])
-            _ = try sink.finish()
+            while true {
+                let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+                if fd < 0 { throw NativeError.posix("create", path: path) }
+                if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+                    close(fd)
+                    throw FoundMarker.busy(target: display, marker: FoundMarker.look(in: display)?.marker)
+                }
+                // The one who held it may have removed the file before we got the lock: start again.
+                var status = stat()
+                if fstat(fd, &status) == 0 && status.st_nlink == 0 {
+                    close(fd)
+                    continue
+                }
+                opened = fd
+                break
+            }
+            previous = FileManager.default.contents(atPath: path).flatMap { try? JSONDecoder().decode(RestoreMarker.self, from: $0) }
+            let marker = RestoreMarker(service: record.service, backup: record.id, started: Timestamp.format(Date()),
+                                       host: ProcessInfo.processInfo.hostName, pid: getpid(),
+                                       startedEmpty: startedEmpty || previous?.startedEmpty == true)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let bytes = Array(try encoder.encode(marker)) + [0x0a]
+            guard ftruncate(opened, 0) == 0 else { throw NativeError.posix("write", path: path) }
+            let written = bytes.withUnsafeBytes { pwrite(opened, $0.baseAddress, $0.count, 0) }
+            guard written == bytes.count else { throw NativeError.posix("write", path: path, errno: written < 0 ? errno : ENOSPC) }
+            guard fsync(opened) == 0 else { throw NativeError.posix("fsync", path: path) }
             try flush.syncFolder()
+        } catch let error as LifeboatError {
+            if opened >= 0 { close(opened) }
+            throw error
         } catch {
-            unlink(path)
+            if opened >= 0 {
+                if previous == nil { unlink(path) }
+                close(opened)
+            }
             if SpaceShortage.isOutOfSpace(error) {
-                throw LifeboatError(.noSpace, "cannot start the restore into \(String(decoding: target, as: UTF8.self)): "
-                    + SpaceShortage.describe(path, needed: nil) + "; free space there or restore to another target (--target)", cause: error)
+                throw LifeboatError(.noSpace, "cannot start the restore into \(display): "
+                    + SpaceShortage.describe(display, needed: nil) + "; free space there or restore to another target", cause: error)
             }
             throw LifeboatError(.io, "cannot write \(path) (the mark of a restore in progress): \(error)", cause: error)
         }
+        fd = opened
+        self.previous = previous
     }
 
-    /// Removes the marker once the restore is complete and durable.
-    static func remove(from target: [UInt8], flush: FileSystemFlush) throws {
-        let path = Self.path(in: target)
+    deinit { close(fd) }
+
+    /// Removes the marker (the restore is complete and durable), then lets go of the lock.
+    func release(flush: FileSystemFlush) throws {
         if unlink(path) != 0 && errno != ENOENT {
             throw LifeboatError(.io, "the restore is complete, but its mark \(path) cannot be removed: \(String(cString: strerror(errno))); remove it by hand")
         }
         try flush.syncFolder()
     }
 
-    /// What a refused restore says about the marker it found.
-    static func refusal(target: String, marker: RestoreMarker?) -> String {
-        let what = marker.map { "a restore of \($0.service) backup \($0.backup) that started at \($0.started) on \($0.host) (pid \($0.pid))" }
-            ?? "a restore"
-        return "restore target \(target) holds an unfinished restore: \(what) never completed (it was killed, or its host went down), "
-            + "so files in it may be incomplete though they have their final names. Restore again with --force (or --exact) to "
-            + "complete it, or remove the folder"
-    }
+    /// Removes the marker after a failed restore removed everything it wrote.
+    func discard() { unlink(path) }
 }

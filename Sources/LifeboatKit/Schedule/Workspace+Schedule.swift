@@ -117,7 +117,8 @@ extension Workspace {
             }
             let result = try verifyRestore(newest, scratchParent: nil)
             return JobOutcome(service: service.name, job: .verify, outcome: result.notRun != nil ? "not-run" : result.ok ? "success" : "failed", backup: newest.id,
-                              message: result.problems.first, durationSeconds: (ContinuousClock.now - clock).inSeconds)
+                              message: result.notRun.map { "not run (no space): \($0)" } ?? result.problems.first,
+                              durationSeconds: (ContinuousClock.now - clock).inSeconds)
         } catch {
             return JobOutcome(service: service.name, job: .verify, outcome: "failed", backup: nil, message: "\(error)",
                               durationSeconds: (ContinuousClock.now - clock).inSeconds)

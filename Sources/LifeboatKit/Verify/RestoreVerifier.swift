@@ -67,7 +67,7 @@ public struct RestoreVerifier: Sendable {
             scratch = try makeScratchFolder(prefix: "lifeboat-verify", in: scratchParent)
         } catch where SpaceShortage.isOutOfSpace(error) {
             return verification.notRun(because: "cannot make a scratch folder in \(scratchParent): "
-                + SpaceShortage.describe(scratchParent, needed: nil) + "; free space there or choose another (--scratch)")
+                + SpaceShortage.describe(scratchParent, needed: nil) + "; free space there or choose another scratch folder (--scratch)")
         }
         defer { removeScratchFolder(scratch) }
         let engine = RestoreEngine(repository: repository)
@@ -77,8 +77,8 @@ public struct RestoreVerifier: Sendable {
             request.durable = false
             restored = try engine.restore(request, progress: progress)
         } catch let error as LifeboatError where error.code == .noSpace {
-            return verification.notRun(because: "the scratch folder's filesystem filled up: \(error.message); free space there or "
-                + "choose another (--scratch)")
+            return verification.notRun(because: "the scratch filesystem filled up while backup \(record.id) was restored into it: "
+                + SpaceShortage.describe(scratchParent, needed: nil) + "; free space there or choose another scratch folder (--scratch)")
         } catch let error as LifeboatError where error.code == .corrupt || error.code == .io {
             verification.problems = [error.message]
             verification.problemCount = 1
@@ -101,6 +101,13 @@ public struct RestoreVerifier: Sendable {
             let checkClock = ContinuousClock.now
             verification.checks = checks(restored.target)
             verification.checkSeconds = (ContinuousClock.now - checkClock).inSeconds
+            // A check that failed on a full scratch disk (a throwaway server's WAL, a copy the check makes)
+            // says nothing about the backup either.
+            if verification.checks.contains(where: { !$0.passed }), SpaceShortage.isFull(restored.target) {
+                let failed = verification.checks.filter { !$0.passed }.map(\.name).joined(separator: ", ")
+                return verification.notRun(because: "the scratch filesystem was full when check \(failed) failed: "
+                    + SpaceShortage.describe(restored.target, needed: nil) + "; free space there or choose another scratch folder (--scratch)")
+            }
             for check in verification.checks where !check.passed {
                 verification.problems.append("check \(check.name) failed: \(check.output.suffix(500))")
                 verification.problemCount += 1
@@ -116,8 +123,9 @@ extension RestoreVerification {
     fileprivate func notRun(because reason: String) -> RestoreVerification {
         var copy = self
         copy.notRun = reason
-        copy.problems = ["not run (no space): \(reason)"]
+        copy.problems = []
         copy.problemCount = 0
+        copy.ok = false
         return copy
     }
 }

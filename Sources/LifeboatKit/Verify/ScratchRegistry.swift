@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import LifeboatNative
 import Synchronization
 
 /// Scratch folders in use by this process, so a signal handler can remove them before the process
@@ -16,17 +17,31 @@ public enum ScratchRegistry {
     }
 }
 
-/// Creates a private scratch folder (`prefix-XXXXXX`, mode 0700) in `parent` (default `$TMPDIR` or
-/// `/tmp`) and registers it, so a signal removes it too. Pair with `removeScratchFolder`.
+/// Creates a private scratch folder (`prefix-HOST-PID-XXXXXX`, mode 0700) in `parent` (default `$TMPDIR`
+/// or `/tmp`) and registers it, so a signal removes it too. Pair with `removeScratchFolder`. Folders of
+/// the same prefix left by processes of this host that are gone (killed with SIGKILL, out of memory) are
+/// removed first: otherwise each one would keep its restored copy, until the scratch disk is full.
 func makeScratchFolder(prefix: String, in parent: String? = nil) throws -> String {
     let parent = parent ?? ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
-    var template = Array("\(parent)/\(prefix)-XXXXXX".utf8CString)
+    let host = ProcessInfo.processInfo.hostName.filter { $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" }
+    removeStaleScratchFolders(prefix: "\(prefix)-\(host)-", in: parent)
+    var template = Array("\(parent)/\(prefix)-\(host)-\(getpid())-XXXXXX".utf8CString)
     guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
-        throw LifeboatError(.io, "cannot create a scratch folder in \(parent): \(String(cString: strerror(errno))); set TMPDIR to a writable folder")
+        let cause = NativeError.posix("mkdtemp", path: parent)
+        throw LifeboatError(.io, "cannot create a scratch folder in \(parent): \(cause.message); choose another folder (--scratch, or TMPDIR)", cause: cause)
     }
     let path = String(cString: made)
     ScratchRegistry.add(path)
     return path
+}
+
+/// Removes `parent/PREFIX-PID-*` folders whose process no longer runs.
+private func removeStaleScratchFolders(prefix: String, in parent: String) {
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where name.hasPrefix(prefix) {
+        let rest = name.dropFirst(prefix.count)
+        guard let dash = rest.firstIndex(of: "-"), let pid = Int32(rest[..<dash]), pid > 0, pid != getpid() else { continue }
+        if kill(pid, 0) != 0 && errno == ESRCH { try? removeTree(Array("\(parent)/\(name)".utf8)) }
+    }
 }
 
 /// Removes a scratch folder made by `makeScratchFolder` and forgets it.

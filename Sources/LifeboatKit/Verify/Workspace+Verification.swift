@@ -43,13 +43,14 @@ extension Workspace {
             files: result.files, bytes: result.bytes,
             bytesPerSecond: result.restoreSeconds > 0 ? Double(result.bytes) / result.restoreSeconds : 0,
             checks: result.checks, rtoMeasuredSeconds: rto, rtoTargetSeconds: target, rtoMet: tier == nil || result.notRun != nil || rto <= target,
-            outcome: result.notRun != nil ? "not-run" : result.ok ? "passed" : "failed", problems: Array(result.problems.prefix(100)))
+            outcome: result.notRun != nil ? "not-run" : result.ok ? "passed" : "failed",
+            problems: result.notRun.map { ["not run (no space): \($0)"] } ?? Array(result.problems.prefix(100)))
         var warnings: [String] = []
         do { try repository.write(verification: verification) } catch { warnings.append("\(error)") }
         do { try catalog.record(verification: verification) } catch { warnings.append("\(error)") }
         _ = try? catalog.recordJob(JobRun(kind: "verify", service: record.service, backupID: record.id, started: Timestamp.format(started),
                                           finished: Timestamp.format(finished), outcome: result.notRun != nil ? "not-run" : result.ok ? "success" : "failed",
-                                          bytes: result.bytes, error: result.problems.first))
+                                          bytes: result.bytes, error: result.notRun.map { "not run (no space): \($0)" } ?? result.problems.first))
         var returned = result
         returned.problems += warnings
         return returned
