@@ -93,7 +93,7 @@ public struct RestoreEngine: Sendable {
                        hadContent: Bool, result: inout RestoreResult, progress: (RestoreProgress) -> Void) throws {
         if request.mode == .exact {
             do {
-                result.removed = try removeExtras(plan: plan, layout: layout, excludes: request.keep, selection: plan.selection)
+                result.removed += try removeExtras(plan: plan, layout: layout, excludes: request.keep, selection: plan.selection)
             } catch let error as LifeboatError {
                 throw error
             } catch {
