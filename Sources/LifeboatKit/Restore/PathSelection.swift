@@ -48,17 +48,32 @@ public struct PathSelection: Sendable, Equatable {
     }
 }
 
-/// A manifest read through a selection: only the entries a partial restore writes (all without one).
+/// A manifest read through a selection: only the entries a partial restore writes (all without one),
+/// from the manifest or from entries a plan kept.
 final class SelectedManifest {
-    private let reader: ManifestReader
+    private let reader: ManifestReader?
     private let selection: PathSelection?
+    private let kept: [ManifestEntry]
+    private var position = 0
 
     init(_ reader: ManifestReader, selection: PathSelection?) {
         self.reader = reader
         self.selection = selection
+        kept = []
+    }
+
+    init(_ kept: [ManifestEntry]) {
+        reader = nil
+        selection = nil
+        self.kept = kept
     }
 
     func next() throws -> ManifestEntry? {
+        guard let reader else {
+            guard position < kept.count else { return nil }
+            defer { position += 1 }
+            return kept[position]
+        }
         while let entry = try reader.next() {
             if selection?.keeps(entry) ?? true { return entry }
         }

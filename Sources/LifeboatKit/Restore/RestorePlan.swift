@@ -19,10 +19,15 @@ struct RestorePlan: Sendable {
     let totalBytes: Int64
     /// A partial restore's paths (nil: the whole backup).
     let selection: PathSelection?
+    /// A partial restore's entries, kept from the one pass that checked the manifest (when not too many):
+    /// each later step replays them instead of reading the whole manifest again.
+    let selected: [ManifestEntry]?
+    private static let selectedLimit = 100_000
 
     /// Reads the manifest again from the start: the entries this restore writes.
     func openManifest() throws -> SelectedManifest {
-        SelectedManifest(try repository.manifestReader(manifestKey), selection: selection)
+        if let selected { return SelectedManifest(selected) }
+        return SelectedManifest(try repository.manifestReader(manifestKey), selection: selection)
     }
 
     /// Checks the manifest of `record` and counts what a restore of it (or of `selection` in it) reads.
@@ -42,7 +47,10 @@ struct RestorePlan: Sendable {
         var wholeArchives: Set<ArchiveRef> = []
         var totalBytes: Int64 = 0
         let roots: [TreePath]
-        let selection = try requested.map { try resolve($0, manifestKey: key, repository: repository, record: record) }
+        let selection = requested
+        var selected: [ManifestEntry]? = selection == nil ? nil : []
+        var found = Set<TreePath>()
+        var linkTargets = Set<TreePath>()
         do {
             let reader = try ManifestReader(source: source)
             roots = reader.header.roots.map { TreePath(bytes: Array($0.utf8)) }
@@ -78,6 +86,12 @@ struct RestorePlan: Sendable {
                     lastSymlink = entry.path
                     symlinks.insert(entry.path)
                 }
+                if let selection, selection.keeps(entry) {
+                    for path in selection.requested where entry.path.isWithin(path) { found.insert(path) }
+                    if let target = entry.hardlinkTarget, !selection.includes(target) { linkTargets.insert(target) }
+                    selected?.append(entry)
+                    if (selected?.count ?? 0) > selectedLimit { selected = nil }
+                }
                 guard entry.kind == .file, selection?.includes(entry.path) ?? true else { continue }
                 // Each archive is read once, front to back: a second piece in the same one would be skipped.
                 if !entry.tails.isEmpty, Set(entry.pieces.map(\.archiveRef)).count != entry.tails.count + 1 {
@@ -104,33 +118,22 @@ struct RestorePlan: Sendable {
         } catch {
             throw LifeboatError(.corrupt, "\(objectLabel) is damaged (\(error)): backup \(record.id) cannot be restored (all its files are affected)", cause: error)
         }
+        if var completed = selection {
+            if let missing = completed.requested.first(where: { !found.contains($0) }) {
+                throw LifeboatError(.usage, "backup \(record.id) of \(record.service) holds nothing at /\(missing); `lifeboat ls \(record.service) --backup \(record.id)` lists what it holds")
+            }
+            // A selected hard link's content lives at its first name, listed before it: plan again with it.
+            if !linkTargets.isEmpty {
+                for target in linkTargets { completed.addLinkTarget(target) }
+                return try make(record: record, repository: repository, selection: completed)
+            }
+        }
         let sorted = counts.keys.sorted().map { (ref: $0, files: counts[$0]!.0, example: counts[$0]!.1) }
         let data = sorted.filter { !tailArchives.contains($0.ref) }
         return RestorePlan(record: record, repository: repository, manifestKey: key, roots: roots,
                            archives: data + sorted.filter { tailArchives.contains($0.ref) },
                            dataArchiveCount: data.count, grownFileCount: grownFileCount, fileCount: fileCount, totalBytes: totalBytes,
-                           selection: selection)
-    }
-
-    /// A partial restore's selection completed with the first names of the hard links it selects, once
-    /// every requested path was found in the manifest (a path the backup lacks is a usage error).
-    private static func resolve(_ requested: PathSelection, manifestKey: String, repository: Repository,
-                                record: BackupRecord) throws -> PathSelection {
-        var selection = requested
-        var found = Set<TreePath>()
-        do {
-            let reader = try repository.manifestReader(manifestKey)
-            while let entry = try reader.next() {
-                for path in requested.requested where entry.path.isWithin(path) { found.insert(path) }
-                if let target = entry.hardlinkTarget, requested.includes(entry.path) { selection.addLinkTarget(target) }
-            }
-        } catch {
-            throw LifeboatError(.corrupt, "the manifest of backup \(record.id) of \(record.service) is damaged (\(error)): it cannot be restored", cause: error)
-        }
-        if let missing = requested.requested.first(where: { !found.contains($0) }) {
-            throw LifeboatError(.usage, "backup \(record.id) of \(record.service) holds nothing at /\(missing); `lifeboat ls \(record.service) --backup \(record.id)` lists what it holds")
-        }
-        return selection
+                           selection: selection, selected: selected)
     }
 
     /// Refuses entries that could escape the target: absolute paths, `..`, paths outside the roots.
