@@ -27,12 +27,13 @@ enum SpaceShortage {
             return "no inodes left on \(place): all \(inodes) files it can hold existed (\(ByteCount.text(space.free)) free"
                 + (atFailure == nil ? ")" : " now)")
         }
-        return "no space left on \(place): \(ByteCount.text(space.free)) free" + (needed.map { ", \(ByteCount.text($0)) needed" } ?? "")
+        let free = atFailure.map { "\(ByteCount.text($0.free)) free when it ran out, \(ByteCount.text(space.free)) now" } ?? "\(ByteCount.text(space.free)) free"
+        return "no space left on \(place): \(free)" + (needed.map { ", \(ByteCount.text($0)) needed" } ?? "")
     }
 
-    /// The filesystem of `path` is (all but) full: under 1 MiB, or no inode, left.
-    static func isFull(_ path: String) -> Bool {
-        guard let space = DiskSpace.of(path) else { return false }
+    /// The filesystem is (all but) full: under 1 MiB, or no inode, left.
+    static func isFull(_ space: DiskSpace?) -> Bool {
+        guard let space else { return false }
         return space.free < 1 << 20 || space.freeInodes == 0
     }
 }

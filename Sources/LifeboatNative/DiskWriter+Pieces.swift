@@ -14,9 +14,7 @@ extension DiskWriter {
         var closed = false
         defer { if !closed { Glibc.close(fd) } }
         let size = archive_entry_size(entry)
-        var position: Int64 = 0
         let digest = try reader.hashedBlocks(size: size) { block, blockOffset in
-            position = blockOffset + Int64(block.count)
             var written = 0
             while written < block.count {
                 let n = pwrite(fd, block.baseAddress! + written, block.count - written, off_t(offset + blockOffset) + off_t(written))
@@ -27,13 +25,9 @@ extension DiskWriter {
                 written += n
             }
         }
-        if size > position {
-            // A hole at the piece's end: zeros, which the file has once it reaches past them.
-            var status = stat()
-            if fstat(fd, &status) == 0, Int64(status.st_size) < offset + size, ftruncate(fd, off_t(offset + size)) != 0 {
-                throw NativeError.posix("restore", path: String(decoding: path, as: UTF8.self))
-            }
-        }
+        // A hole at the piece's end needs nothing here: the next piece, or `finishGrownFile`'s final size,
+        // extends the file over it with zeros. (Extending here could shrink the file under another thread
+        // writing a later piece from another archive at the same time.)
         closed = true
         if Glibc.close(fd) != 0 { throw NativeError.posix("restore", path: String(decoding: path, as: UTF8.self)) }
         return (digest, size)
@@ -70,7 +64,9 @@ extension DiskWriter {
         for name in Self.xattrNames(fd) where !kept.contains(name) && !name.hasPrefix("system.") && !name.hasPrefix("security.") {
             _ = fremovexattr(fd, name)
         }
-        let time = timespec(tv_sec: Int(metadata.mtimeNs / 1_000_000_000), tv_nsec: Int(metadata.mtimeNs % 1_000_000_000))
+        // Floor division: a time before 1970 still has nanoseconds in 0..<1e9.
+        let seconds = metadata.mtimeNs >= 0 ? metadata.mtimeNs / 1_000_000_000 : (metadata.mtimeNs - 999_999_999) / 1_000_000_000
+        let time = timespec(tv_sec: Int(seconds), tv_nsec: Int(metadata.mtimeNs - seconds * 1_000_000_000))
         let times = [time, time]
         try check(futimens(fd, times))
         if durable { try check(fsync(fd)) }

@@ -27,7 +27,7 @@ struct DumpCommand: AsyncParsableCommand {
         let workspace = try global.workspace()
         let browser = BackupBrowser(repository: workspace.repository)
         let record = try browser.record(service: service, selector: point.selector)
-        let tree = try PathSelection([path]).requested[0]
+        let tree = try PathSelection([path], option: "PATH").requested[0]
         try browser.dump(record, path: tree, to: StandardOutputSink())
     }
 }

@@ -36,7 +36,7 @@ struct LsCommand: AsyncParsableCommand {
         let workspace = try global.workspace()
         let browser = BackupBrowser(repository: workspace.repository)
         let record = try browser.record(service: service, selector: point.selector)
-        let tree = try path.map { try PathSelection([$0]).requested[0] }
+        let tree = try path.flatMap { $0.allSatisfy { $0 == "/" } ? nil : try PathSelection([$0], option: "PATH").requested[0] }
         try browser.list(record, at: tree, recursive: recursive) { entry in
             if json {
                 try Terminal.json(entry)

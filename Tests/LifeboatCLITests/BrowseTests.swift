@@ -46,7 +46,7 @@ struct BrowseTests {
             (["\(src)/etc/app.conf"], ["etc", "etc/app.conf"]),
             (["\(src)/data"], ["data", "data/deep", "data/deep/1.csv", "data/deep/2.csv", "data/deep/3.csv"]),
             (["\(src)/current.conf"], ["current.conf"]),
-            (["\(src)/b.txt"], ["a.txt", "b.txt"]),
+            (["\(src)/a.txt", "\(src)/b.txt"], ["a.txt", "b.txt"]),
             (["\(src)/sparse.img", "\(src)/app.log"], ["app.log", "sparse.img"]),
             ([String(src.dropFirst()) + "/name with space\nand newline"], ["name with space\nand newline"]),
         ]
@@ -87,6 +87,9 @@ struct BrowseTests {
         let missing = try lifeboat(h, ["restore", "app", "--target", "\(h.root)/none"] + ["--path", "\(h.source)/nope.txt"])
         #expect(missing.status == 2 && missing.stderr.contains("holds nothing at") && missing.stderr.contains("lifeboat ls"), "\(missing.output)")
         #expect(!FileManager.default.fileExists(atPath: "\(h.root)/none/\(h.source)"))
+        // A hard link alone would rewrite its first name too: refused, saying which path to add.
+        let link = try lifeboat(h, ["restore", "app", "--target", "\(h.root)/link", "--path", "\(h.source)/b.txt"])
+        #expect(link.status == 2 && link.stderr.contains("hard link to \(h.source)/a.txt") && link.stderr.contains("--path \(h.source)/a.txt"), "\(link.output)")
         for hostile in ["\(h.source)/../../etc/passwd", "\(h.source)/./etc", ""] {
             let refused = try lifeboat(h, ["restore", "app", "--target", "\(h.root)/bad"] + ["--path", hostile])
             #expect(refused.status == 2, "\(hostile): \(refused.output)")

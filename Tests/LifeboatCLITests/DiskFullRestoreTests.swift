@@ -190,10 +190,11 @@ struct DiskFullChecksTests {
         try h.shell("echo a > srv/app/a && mkdir scratch")
         try h.ok("init")
         try h.ok("backup", "app")
-        let host = ProcessInfo.processInfo.hostName.filter { $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" }
+        let host = ProcessInfo.processInfo.hostName.filter { $0.isLetter || $0.isNumber || "._-".contains($0) }
+        let namespace = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/pid").filter(\.isNumber)
         // A pid that is not running: a process that has exited.
         let gone = try h.shell("sh -c 'echo $$'").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        try h.shell("mkdir -p 'scratch/lifeboat-verify-\(host)-\(gone)-abcdef/tmp' && head -c 1M /dev/zero > 'scratch/lifeboat-verify-\(host)-\(gone)-abcdef/tmp/x'")
+        try h.shell("mkdir -p 'scratch/lifeboat-verify-\(host)-\(namespace)-\(gone)-abcdef/tmp' && head -c 1M /dev/zero > 'scratch/lifeboat-verify-\(host)-\(namespace)-\(gone)-abcdef/tmp/x'")
         try h.ok("verify", "app", "--scratch", "\(h.root)/scratch")
         let left = try FileManager.default.contentsOfDirectory(atPath: "\(h.root)/scratch")
         #expect(left.isEmpty, "left in the scratch folder: \(left)")

@@ -47,9 +47,15 @@ public struct BackupEngine: Sendable {
             read = report.bytesRead
             progress(report)
         }
+        var committing = false
         do {
             return try commit(pass, request: request, id: id, parent: parent, started: started, clock: clock, lock: lock,
-                              notes: notes, progress: tracking)
+                              notes: notes, committing: &committing, progress: tracking)
+        } catch where committing {
+            // backup.json may have reached the store before the error (a folder fsync that failed after the
+            // rename, an S3 answer lost): the backup may exist and be read already, so nothing is removed.
+            throw LifeboatError(.io, "backup of \(request.service) failed while committing \(id) (\(error)): it may or may not be "
+                + "committed; `lifeboat backups \(request.service)` shows whether it is, and `lifeboat doctor` finds what is left", cause: error)
         } catch {
             // Objects already committed (one lane's archive, the manifest) would stay until the next
             // backup: on a full disk they are the very space the user needs back.
@@ -60,7 +66,7 @@ public struct BackupEngine: Sendable {
 
     /// Runs the pass and commits the backup (its `backup.json`, last).
     private func commit(_ pass: BackupPass, request: BackupRequest, id: String, parent: BackupRecord?, started: Date,
-                        clock: ContinuousClock.Instant, lock: any StoreLock, notes: [String],
+                        clock: ContinuousClock.Instant, lock: any StoreLock, notes: [String], committing: inout Bool,
                         progress: (BackupProgress) -> Void) throws -> BackupResult {
         var notes = notes
         let folder = repository.backupFolder(service: request.service, id: id)
@@ -75,7 +81,16 @@ public struct BackupEngine: Sendable {
         committed.stats.bytesStored = objects.reduce(0) { $0 + $1.size }
         FaultPoint.backupBeforeCommit.reach()
         try lock.confirm()
-        _ = try repository.store.write(try jsonBytes(committed), to: "\(folder)/backup.json")
+        // Until the upload commits, nothing is visible: a failure (a full disk) leaves only objects to remove.
+        let upload = try repository.store.create("\(folder)/backup.json")
+        do {
+            try upload.sink.write(try jsonBytes(committed))
+        } catch {
+            upload.discard()
+            throw error
+        }
+        committing = true
+        _ = try upload.commit()
         FaultPoint.backupAfterCommit.reach()
         if stats.skipped > 0 { notes.append("\(stats.skipped) entries could not be backed up (see warnings)") }
         if stats.inconsistentFiles > 0 { notes.append("\(stats.inconsistentFiles) files changed while being read (flagged inconsistent)") }

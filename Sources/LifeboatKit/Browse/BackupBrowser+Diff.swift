@@ -112,12 +112,21 @@ private final class OlderStream {
     func peek() throws -> ManifestEntry? {
         if !started {
             started = true
-            current = try reader.next()
+            current = try read()
         }
         return current
     }
 
-    func advance() throws { current = try reader.next() }
+    func advance() throws { current = try read() }
+
+    /// The next entry; errors name this (the older) backup, not the one whose walk drives the diff.
+    private func read() throws -> ManifestEntry? {
+        do {
+            return try reader.next()
+        } catch {
+            throw LifeboatError(.corrupt, "the manifest of backup \(record.id) of \(record.service) is damaged (\(error)); `lifeboat verify \(record.service) --objects` says more", cause: error)
+        }
+    }
 
     /// Checks the older manifest against `backup.json` once it was read to its end.
     func finish() throws {

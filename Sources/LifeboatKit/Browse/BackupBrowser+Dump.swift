@@ -23,6 +23,9 @@ extension BackupBrowser {
                 }
             }
             for piece in entry.pieces {
+                guard piece.offset == written else {
+                    throw LifeboatError(.corrupt, "the manifest of backup \(record.id) lists the pieces of /\(entry.path) with a gap or an overlap at \(written) (damaged or crafted); run `lifeboat verify \(record.service) --objects`")
+                }
                 let label = "object services/\(record.service)/\(piece.ref)/\(piece.archive)"
                 let key = repository.objectKey(service: record.service, id: piece.ref, name: piece.archive)
                 guard let source = try repository.store.open(key) else {
@@ -31,10 +34,15 @@ extension BackupBrowser {
                 }
                 do {
                     let reader = try TarReader(source: source)
+                    // Archives are in tree order too: stop once past the path.
                     var header = try reader.next()
-                    while let found = header, found.path != entry.path.bytes { header = try reader.next() }
-                    guard header?.kind == .regular else {
-                        throw LifeboatError(.corrupt, "\(label) does not contain /\(entry.path) (truncated or damaged)")
+                    while let found = header, TreePath(bytes: found.path) < entry.path { header = try reader.next() }
+                    guard let found = header, found.path == entry.path.bytes, found.kind == .regular else {
+                        throw LifeboatError(.corrupt, "\(label) does not contain /\(entry.path) as a file (truncated or damaged)")
+                    }
+                    // Before reading: a sparse entry claiming far more than the manifest would be hashed for hours.
+                    guard found.size == piece.size else {
+                        throw LifeboatError(.corrupt, "\(label) is damaged: its entry for /\(entry.path) claims \(found.size) bytes, the manifest \(piece.size)")
                     }
                     var position: Int64 = 0
                     let digest = try reader.hashedBlocks(size: piece.size) { block, offset in
@@ -60,7 +68,7 @@ extension BackupBrowser {
                 }
             }
             let digest = whole.finalize().hex
-            guard digest == entry.sha256 else {
+            guard written == entry.size, digest == entry.sha256 else {
                 throw LifeboatError(.corrupt, "/\(entry.path) of backup \(record.id) does not match its SHA-256 in the manifest; the output is not to be trusted")
             }
             return (written, digest)

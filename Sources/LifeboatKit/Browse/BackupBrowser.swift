@@ -10,8 +10,9 @@ public struct BackupBrowser: Sendable {
 
     public init(repository: Repository) { self.repository = repository }
 
-    /// Streams `record`'s manifest to `body` until it returns false; then, when the manifest was read
-    /// to its end, checks it against `backup.json`.
+    /// Streams `record`'s manifest to `body` until it returns false; then reads the rest of the object
+    /// (without parsing it) and checks the whole against `backup.json`, so that nothing taken from a
+    /// damaged manifest is reported as good. `body` may already have shown entries by then.
     func entries(of record: BackupRecord, _ body: (ManifestEntry) throws -> Bool) throws {
         guard let object = record.manifestObject else {
             throw LifeboatError(.corrupt, "backup \(record.id) of \(record.service): backup.json lists no manifest")
@@ -27,7 +28,7 @@ public struct BackupBrowser: Sendable {
         }
         do {
             while let entry = try reader.next() {
-                if try !body(entry) { return }
+                if try !body(entry) { break }
             }
             if try reader.objectDigest().hex != object.sha256 {
                 throw LifeboatError(.corrupt, "the manifest of backup \(record.id) of \(record.service) does not match its SHA-256 in backup.json: what was read from it cannot be trusted; run `lifeboat verify \(record.service) --objects`")

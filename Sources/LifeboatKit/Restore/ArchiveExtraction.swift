@@ -6,7 +6,7 @@ import LifeboatNative
 /// and `archive` point at it (archive and manifest are both in tree order, so this is a merge), and
 /// checks every file's SHA-256 and every archive's SHA-256 on the way. In a target that had content,
 /// each file is written under a temporary name beside its final one and renamed only once its SHA-256
-/// matched and it was flushed to disk (`fsync`), so neither damaged content nor a full disk ever replaces
+/// matched and it was flushed to disk (in batches, `PendingRenames`), so neither damaged content nor a full disk ever replaces
 /// a good file; a file that fails its check is removed. Into a target that started empty, files are
 /// written in place: `RestoreMarker` marks the target unfinished until the whole restore is durable.
 /// Every write's result is checked: a full disk fails the restore, naming the file.
@@ -219,7 +219,8 @@ final class ArchiveExtraction: @unchecked Sendable {
                     let what = !grown ? "file \(wanted.path) does not match its SHA-256"
                         : piece.offset == 0 ? "the first \(piece.size) bytes of file \(wanted.path) do not match their SHA-256"
                         : "the \(piece.size) bytes appended at offset \(piece.offset) of file \(wanted.path) do not match their SHA-256"
-                    throw LifeboatError(.corrupt, "\(label) is damaged: \(what) in the manifest (the target's copy was left as it was); \(affected)")
+                    let kept = replaceSafely && !grown ? "the target's copy was left as it was" : "what was written of it was removed"
+                    throw LifeboatError(.corrupt, "\(label) is damaged: \(what) in the manifest (\(kept)); \(affected)")
                 }
                 if !grown && path != final {
                     // Over a good copy, the new one reaches the disk before a rename replaces it.
@@ -253,16 +254,16 @@ final class ArchiveExtraction: @unchecked Sendable {
         guard replaceSafely else { return final }
         let folder = final.lastIndex(of: UInt8(ascii: "/")).map { Array(final[..<$0]) } ?? []
         let tag = SHA256Hasher.digest(final).hex.prefix(16)
-        return folder + Array("/.lifeboat-restore-\(token)-\(tag)".utf8)
+        return folder + Array("/\(RestoreMarker.temporaryPrefix)\(token)-\(tag)".utf8)
     }
 
     /// Renames a file written under a temporary name to its place (nothing when it was written there);
     /// removes it when that fails.
     private func putInPlace(_ path: [UInt8], _ final: [UInt8], _ entryPath: TreePath) throws {
         guard path != final, withCPath(path, { from in withCPath(final) { rename(from, $0) } }) != 0 else { return }
-        let reason = String(cString: strerror(errno))
+        let cause = NativeError.posix("rename", path: String(decoding: final, as: UTF8.self))
         withCPath(path) { _ = unlink($0) }
-        throw LifeboatError(.io, "cannot put \(entryPath) in place under the target: \(reason)")
+        throw LifeboatError(.io, "cannot put \(entryPath) in place under the target: \(cause.message)", cause: cause)
     }
 
     /// Gives every grown file its size and metadata and puts it in place; counts those done.
@@ -298,7 +299,7 @@ final class ArchiveExtraction: @unchecked Sendable {
     /// A hidden name in the same folder as `path`, so that the rename stays on one filesystem.
     private static func temporaryName(beside path: [UInt8]) -> [UInt8] {
         let folder = path.lastIndex(of: UInt8(ascii: "/")).map { Array(path[..<$0]) } ?? []
-        return folder + Array("/.lifeboat-restore-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))".utf8)
+        return folder + Array("/\(RestoreMarker.temporaryPrefix)\(String(UInt64.random(in: 0...UInt64.max), radix: 16))".utf8)
     }
 }
 

@@ -1,35 +1,33 @@
 import LifeboatNative
 
 /// The paths a partial restore (`restore --path`) brings back: each selected file or folder with
-/// everything below it, the folders on the way to it (for their metadata), and the first name of every
-/// hard link it selects (the content lives there). Paths are given as they were on the backed-up host
-/// (`/srv/app/etc/app.conf`); the leading `/` is optional.
+/// everything below it and the folders on the way to it (for their metadata). A selected hard link
+/// whose first name (where the content lives) is not selected is refused by the plan. Paths are given
+/// as they were on the backed-up host (`/srv/app/etc/app.conf`); the leading `/` is optional.
 public struct PathSelection: Sendable, Equatable {
     /// What was asked for, in manifest form.
     public let requested: [TreePath]
-    /// `requested` plus the first names of selected hard links.
-    private(set) var selected: [TreePath]
 
-    public init(_ paths: [String]) throws {
+    /// - Parameter option: how the paths were given, for the error (`--path`, or a command's PATH).
+    public init(_ paths: [String], option: String = "--path") throws {
         var requested: [TreePath] = []
         for path in paths {
             var trimmed = path
             while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed.removeLast() }
             let tree = TreePath(absolute: trimmed)
             guard tree.isConfined else {
-                throw LifeboatError(.usage, "--path \(path) is not a path that can be restored: give it as it was on the backed-up host, e.g. /srv/app/config.yml (no '.', '..' or empty components)")
+                throw LifeboatError(.usage, "\(option) \(path) is not a path in a backup: give it as it was on the backed-up host, e.g. /srv/app/config.yml (no '.', '..' or empty components)")
             }
             requested.append(tree)
         }
         self.requested = requested
-        selected = requested
     }
 
     /// Whether the entry at `path` is restored (folders on the way only with `folderOnTheWay`).
-    func includes(_ path: TreePath) -> Bool { selected.contains { path.isWithin($0) } }
+    func includes(_ path: TreePath) -> Bool { requested.contains { path.isWithin($0) } }
 
     /// Whether `path` is a folder on the way to a selected path.
-    func leadsTo(_ path: TreePath) -> Bool { selected.contains { $0.isWithin(path) && $0 != path } }
+    func leadsTo(_ path: TreePath) -> Bool { requested.contains { $0.isWithin(path) && $0 != path } }
 
     /// Whether a manifest entry belongs to the restore.
     func keeps(_ entry: ManifestEntry) -> Bool {
@@ -40,11 +38,6 @@ public struct PathSelection: Sendable, Equatable {
     func includesCompanion(_ companion: TreePath) -> Bool {
         guard let dash = companion.bytes.lastIndex(of: UInt8(ascii: "-")) else { return false }
         return includes(TreePath(bytes: Array(companion.bytes[..<dash])))
-    }
-
-    /// Adds the first name of a selected hard link (which precedes it in the manifest).
-    mutating func addLinkTarget(_ target: TreePath) {
-        if !includes(target) { selected.append(target) }
     }
 }
 

@@ -49,9 +49,8 @@ public struct RestoreEngine: Sendable {
                 lists all damage; restore another backup with --backup ID
                 """)
         }
-        let prepared = try prepareTarget(request.target, mode: request.mode, record: record)
+        let prepared = try prepareTarget(request.target)
         let target = prepared.path
-        let hadContent = prepared.hadContent
         let layout = RestoreLayout(target: target, roots: plan.roots)
         var result = RestoreResult(record: record, target: target.isEmpty ? "/" : String(decoding: target, as: UTF8.self), files: 0,
                                    directories: 0, symlinks: 0, hardlinks: 0, bytes: 0, archivesRead: 0, removed: 0, durationSeconds: 0, warnings: [])
@@ -64,7 +63,15 @@ public struct RestoreEngine: Sendable {
         } catch {
             throw LifeboatError(.io, "cannot open restore target \(result.target): \(error)", cause: error)
         }
-        let marker = try HeldRestoreMarker(target: target, record: record, startedEmpty: !hadContent, flush: flush)
+        let marker = try HeldRestoreMarker(target: target)
+        let hadContent: Bool
+        do {
+            hadContent = try judgeTarget(request.target, marker: marker, mode: request.mode, record: record, selection: plan.selection)
+        } catch {
+            marker.abandon()
+            throw error
+        }
+        try marker.record(record, startedEmpty: !hadContent, flush: flush)
         if marker.previous != nil && hadContent { result.removed += removeTemporaries(layout: layout) }
         let extraction = ArchiveExtraction(repository: repository, plan: plan, layout: layout, replaceSafely: hadContent,
                                            restoreOwnership: request.restoreOwnership, flushes: flushes)
@@ -187,34 +194,14 @@ public struct RestoreEngine: Sendable {
         }
     }
 
-    /// Creates the target if needed and resolves it to a path without symlinks; refuses a non-empty
-    /// target unless the mode allows writing over it, a target another restore is writing into, and
-    /// one an unfinished restore left (unless told to complete it). Says whether it had content and
-    /// whether it was created.
-    private func prepareTarget(_ path: String, mode: RestoreMode, record: BackupRecord) throws -> (path: [UInt8], hadContent: Bool, created: Bool) {
-        var hadContent = false
+    /// Creates the target if needed and resolves it to a path without symlinks. Says whether it was
+    /// created. Nothing about its content is decided here: that waits for the target's lock.
+    private func prepareTarget(_ path: String) throws -> (path: [UInt8], created: Bool) {
         var created = false
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw LifeboatError(.usage, "restore target \(path) exists and is not a folder") }
-            let contents = (try? fm.contentsOfDirectory(atPath: path)) ?? []
-            hadContent = !contents.isEmpty
-            if let found = FoundMarker.look(in: path) {
-                if found.live { throw FoundMarker.busy(target: path, marker: found.marker) }
-                if mode == .emptyTarget { throw LifeboatError(.usage, RestoreMarker.refusal(target: path, marker: found.marker)) }
-                if mode == .force, let marker = found.marker, marker.startedEmpty == true, marker.backup != record.id {
-                    throw LifeboatError(.usage, """
-                        restore target \(path) holds an unfinished restore of backup \(marker.backup), begun in an empty folder: files it \
-                        was writing may be cut short under their final names, and --force with backup \(record.id) would keep those \
-                        this backup does not hold. Complete it with --backup \(marker.backup) --force, make the target equal \(record.id) \
-                        with --exact, or remove the folder
-                        """)
-                }
-            }
-            if hadContent && mode == .emptyTarget {
-                throw LifeboatError(.usage, "restore target \(path) is not empty; use --exact to make it equal the backup (removing extras below the backed-up paths) or --force to write over it")
-            }
         } else {
             do {
                 try fm.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -231,7 +218,42 @@ public struct RestoreEngine: Sendable {
         }
         defer { free(resolved) }
         let bytes = Array(String(cString: resolved).utf8)
-        return (bytes == [UInt8(ascii: "/")] ? [] : bytes, hadContent, created)
+        return (bytes == [UInt8(ascii: "/")] ? [] : bytes, created)
+    }
+
+    /// Under the target's lock: whether it has content (anything but a marker this restore just made),
+    /// and the refusals — a non-empty target without --force/--exact, an unfinished restore's target
+    /// without them, a partial restore into one, or --force with another backup than the one an
+    /// empty-start restore left unfinished (its files may be cut short: only --exact may make it equal).
+    private func judgeTarget(_ path: String, marker: HeldRestoreMarker, mode: RestoreMode, record: BackupRecord,
+                             selection: PathSelection?) throws -> Bool {
+        let contents: [String]
+        do {
+            contents = try FileManager.default.contentsOfDirectory(atPath: path)
+        } catch {
+            throw LifeboatError(.io, "cannot list restore target \(path) (\(error.localizedDescription)); a target whose content cannot be seen is never written to", cause: error)
+        }
+        let hadContent = contents.contains { !(marker.created && $0 == RestoreMarker.name) }
+        if let previous = marker.previous {
+            if mode == .emptyTarget { throw LifeboatError(.usage, RestoreMarker.refusal(target: path, marker: previous.marker)) }
+            if selection != nil {
+                throw LifeboatError(.usage, "restore target \(path) holds an unfinished restore (\(previous.marker.map { "backup \($0.backup)" } ?? "of an unknown backup")); complete it with a whole restore (--force or --exact) before restoring single paths into it, or restore them elsewhere")
+            }
+            let cutShort = previous.marker?.startedEmpty != false
+            if mode == .force, cutShort, previous.marker?.backup != record.id {
+                let other = previous.marker?.backup ?? "whose mark cannot be read"
+                throw LifeboatError(.usage, """
+                    restore target \(path) holds an unfinished restore of backup \(other), begun in an empty folder: files it \
+                    was writing may be cut short under their final names, and --force with backup \(record.id) would keep those \
+                    this backup does not hold. Complete it with --backup \(previous.marker?.backup ?? "ID") --force, make the target \
+                    equal \(record.id) with --exact, or remove the folder
+                    """)
+            }
+        }
+        if hadContent && mode == .emptyTarget {
+            throw LifeboatError(.usage, "restore target \(path) is not empty; use --exact to make it equal the backup (removing extras below the backed-up paths) or --force to write over it")
+        }
+        return hadContent
     }
 
     /// `--exact`: removes what lies below the backed-up paths in the target but is not in the backup (or
@@ -239,7 +261,7 @@ public struct RestoreEngine: Sendable {
     /// catalog) are never removed: a backup does not contain them, so their absence proves nothing.
     /// With a selection, only what lies within the selected paths is considered.
     private func removeExtras(plan: RestorePlan, layout: RestoreLayout, excludes: [String], selection: PathSelection?) throws -> Int {
-        var removed = try clearAncestors(of: layout)
+        var removed = try clearAncestors(of: layout, selection: selection)
         try ManifestTreeMerge(plan: plan, layout: layout, excludes: excludes).run({ entry, found in
             guard let found else { return false }
             if let selection, !selection.includes(found.path) { return selection.leadsTo(found.path) }
@@ -254,9 +276,9 @@ public struct RestoreEngine: Sendable {
     /// Makes sure the folders between the target and each root's place are real folders: a symlink
     /// still on the way leads out of the target (the layout followed those inside it) and a file is in
     /// the way; both are removed, and the restore creates the folder.
-    private func clearAncestors(of layout: RestoreLayout) throws -> Int {
+    private func clearAncestors(of layout: RestoreLayout, selection: PathSelection?) throws -> Int {
         var removed = 0
-        for placement in layout.placements {
+        for placement in layout.placements where selection.map({ $0.includes(placement.root) || $0.leadsTo(placement.root) }) ?? true {
             var path = layout.target
             let below = placement.disk.dropFirst(layout.target.count).split(separator: UInt8(ascii: "/"))
             for component in below.dropLast() {

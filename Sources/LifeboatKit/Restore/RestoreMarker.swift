@@ -62,69 +62,80 @@ struct FoundMarker {
     }
 }
 
-/// The marker this restore holds, with its lock: written before anything else goes into the target,
-/// removed by `release` once the restore is complete and durable. Dropped without `release` (a failed
-/// restore), the marker stays and the lock goes.
+/// The marker this restore holds, with its lock. Taken before the target is judged (so nothing can
+/// change between the judgement and the writing), recorded once the restore may go ahead, removed by
+/// `release` once the restore is complete and durable. Dropped without `release` (a failed restore),
+/// the marker stays and the lock goes.
 final class HeldRestoreMarker {
+    /// An unfinished restore's marker found in the target: what it says, or nil when it cannot be read
+    /// (then nothing may be assumed about it).
+    struct Previous { var marker: RestoreMarker? }
+
     private let fd: Int32
     private let path: String
-    /// The unfinished restore this one takes over, if the target was marked.
-    let previous: RestoreMarker?
+    /// The marker did not exist: this restore created it (and removes it when it gives up).
+    let created: Bool
+    /// The unfinished restore this one would take over, if the target was marked.
+    let previous: Previous?
 
-    /// Takes the target's marker (creating it) and its lock, and records this restore in it.
-    init(target: [UInt8], record: BackupRecord, startedEmpty: Bool, flush: FileSystemFlush) throws {
+    /// Takes the target's marker (creating it when absent) and its lock; `.locked` when a live restore
+    /// holds it.
+    init(target: [UInt8]) throws {
         path = RestoreMarker.path(in: target)
         let display = target.isEmpty ? "/" : String(decoding: target, as: UTF8.self)
-        var opened: Int32 = -1
-        var previous: RestoreMarker?
-        do {
-            while true {
-                let fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
-                if fd < 0 { throw NativeError.posix("create", path: path) }
-                if flock(fd, LOCK_EX | LOCK_NB) != 0 {
-                    close(fd)
-                    throw FoundMarker.busy(target: display, marker: FoundMarker.look(in: display)?.marker)
-                }
-                // The one who held it may have removed the file before we got the lock: start again.
-                var status = stat()
-                if fstat(fd, &status) == 0 && status.st_nlink == 0 {
-                    close(fd)
-                    continue
-                }
-                opened = fd
-                break
+        while true {
+            var created = true
+            var fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            if fd < 0 && errno == EEXIST {
+                created = false
+                fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC)
             }
-            previous = FileManager.default.contents(atPath: path).flatMap { try? JSONDecoder().decode(RestoreMarker.self, from: $0) }
-            let marker = RestoreMarker(service: record.service, backup: record.id, started: Timestamp.format(Date()),
-                                       host: ProcessInfo.processInfo.hostName, pid: getpid(),
-                                       startedEmpty: startedEmpty || previous?.startedEmpty == true)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let bytes = Array(try encoder.encode(marker)) + [0x0a]
-            guard ftruncate(opened, 0) == 0 else { throw NativeError.posix("write", path: path) }
-            let written = bytes.withUnsafeBytes { pwrite(opened, $0.baseAddress, $0.count, 0) }
-            guard written == bytes.count else { throw NativeError.posix("write", path: path, errno: written < 0 ? errno : ENOSPC) }
-            guard fsync(opened) == 0 else { throw NativeError.posix("fsync", path: path) }
-            try flush.syncFolder()
-        } catch let error as LifeboatError {
-            if opened >= 0 { close(opened) }
-            throw error
-        } catch {
-            if opened >= 0 {
-                if previous == nil { unlink(path) }
-                close(opened)
+            if fd < 0 { throw Self.failure(NativeError.posix("create", path: path), target: display, path: path) }
+            if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+                let code = errno
+                close(fd)
+                if code == EWOULDBLOCK { throw FoundMarker.busy(target: display, marker: FoundMarker.look(in: display)?.marker) }
+                throw Self.failure(NativeError.posix("lock", path: path, errno: code), target: display, path: path)
             }
-            if SpaceShortage.isOutOfSpace(error) {
-                throw LifeboatError(.noSpace, "cannot start the restore into \(display): "
-                    + SpaceShortage.describe(display, needed: nil) + "; free space there or restore to another target", cause: error)
+            // The one who held it may have removed the file before we got the lock: start again.
+            var status = stat()
+            if fstat(fd, &status) == 0 && status.st_nlink == 0 {
+                close(fd)
+                continue
             }
-            throw LifeboatError(.io, "cannot write \(path) (the mark of a restore in progress): \(error)", cause: error)
+            self.fd = fd
+            self.created = created
+            previous = created ? nil : Previous(marker: FileManager.default.contents(atPath: path).flatMap {
+                try? JSONDecoder().decode(RestoreMarker.self, from: $0)
+            })
+            return
         }
-        fd = opened
-        self.previous = previous
     }
 
     deinit { close(fd) }
+
+    /// Writes this restore into the marker and flushes it (and its folder) before anything else is
+    /// written. The new text is written over the old before the file is cut to its length, so a crash
+    /// in between leaves a marker that still reads as unfinished.
+    func record(_ record: BackupRecord, startedEmpty: Bool, flush: FileSystemFlush) throws {
+        let marker = RestoreMarker(service: record.service, backup: record.id, started: Timestamp.format(Date()),
+                                   host: ProcessInfo.processInfo.hostName, pid: getpid(),
+                                   startedEmpty: startedEmpty || (previous.map { $0.marker?.startedEmpty != false } ?? false))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let display = String(path.dropLast(RestoreMarker.name.count + 1))
+        do {
+            let bytes = Array(try encoder.encode(marker)) + [0x0a]
+            let written = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+            guard written == bytes.count else { throw NativeError.posix("write", path: path, errno: written < 0 ? errno : ENOSPC) }
+            guard ftruncate(fd, off_t(bytes.count)) == 0 else { throw NativeError.posix("write", path: path) }
+            guard fsync(fd) == 0 else { throw NativeError.posix("fsync", path: path) }
+            try flush.syncFolder()
+        } catch {
+            abandon()
+            throw Self.failure(error, target: display.isEmpty ? "/" : display, path: path)
+        }
+    }
 
     /// Removes the marker (the restore is complete and durable), then lets go of the lock.
     func release(flush: FileSystemFlush) throws {
@@ -136,4 +147,16 @@ final class HeldRestoreMarker {
 
     /// Removes the marker after a failed restore removed everything it wrote.
     func discard() { unlink(path) }
+
+    /// Gives up before writing anything: a marker this restore created goes, one it found stays.
+    func abandon() { if created { unlink(path) } }
+
+    private static func failure(_ error: any Error, target: String, path: String) -> LifeboatError {
+        if let error = error as? LifeboatError { return error }
+        if SpaceShortage.isOutOfSpace(error) {
+            return LifeboatError(.noSpace, "cannot start the restore into \(target): "
+                + SpaceShortage.describe(target, needed: nil) + "; free space there or restore to another target", cause: error)
+        }
+        return LifeboatError(.io, "cannot write \(path) (the mark of a restore in progress): \(error)", cause: error)
+    }
 }

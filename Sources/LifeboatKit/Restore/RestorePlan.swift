@@ -118,14 +118,14 @@ struct RestorePlan: Sendable {
         } catch {
             throw LifeboatError(.corrupt, "\(objectLabel) is damaged (\(error)): backup \(record.id) cannot be restored (all its files are affected)", cause: error)
         }
-        if var completed = selection {
-            if let missing = completed.requested.first(where: { !found.contains($0) }) {
+        if let selection {
+            if let missing = selection.requested.first(where: { !found.contains($0) }) {
                 throw LifeboatError(.usage, "backup \(record.id) of \(record.service) holds nothing at /\(missing); `lifeboat ls \(record.service) --backup \(record.id)` lists what it holds")
             }
-            // A selected hard link's content lives at its first name, listed before it: plan again with it.
-            if !linkTargets.isEmpty {
-                for target in linkTargets { completed.addLinkTarget(target) }
-                return try make(record: record, repository: repository, selection: completed)
+            // A selected hard link's content lives at its first name: restoring the link would rewrite
+            // that path too, which was not asked for (in place, another file of the system).
+            if let target = linkTargets.sorted().first {
+                throw LifeboatError(.usage, "a selected path is a hard link to /\(target) (that file's first name in backup \(record.id)): restoring it would rewrite /\(target) too; add --path /\(target) to restore both")
             }
         }
         let sorted = counts.keys.sorted().map { (ref: $0, files: counts[$0]!.0, example: counts[$0]!.1) }

@@ -99,11 +99,15 @@ public struct RestoreVerifier: Sendable {
         verification.problemCount = restored.warnings.count + differences.count
         if verification.problemCount == 0 {
             let checkClock = ContinuousClock.now
+            let spaceBefore = DiskSpace.of(restored.target)
             verification.checks = checks(restored.target)
             verification.checkSeconds = (ContinuousClock.now - checkClock).inSeconds
             // A check that failed on a full scratch disk (a throwaway server's WAL, a copy the check makes)
             // says nothing about the backup either.
-            if verification.checks.contains(where: { !$0.passed }), SpaceShortage.isFull(restored.target) {
+            // Only when the checks themselves used up the room: a disk the restored copy had already
+            // filled must not hide a check that failed for real.
+            if verification.checks.contains(where: { !$0.passed }), !SpaceShortage.isFull(spaceBefore),
+               SpaceShortage.isFull(DiskSpace.of(restored.target)) {
                 let failed = verification.checks.filter { !$0.passed }.map(\.name).joined(separator: ", ")
                 return verification.notRun(because: "the scratch filesystem was full when check \(failed) failed: "
                     + SpaceShortage.describe(restored.target, needed: nil) + "; free space there or choose another scratch folder (--scratch)")

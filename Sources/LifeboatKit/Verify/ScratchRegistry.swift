@@ -17,15 +17,17 @@ public enum ScratchRegistry {
     }
 }
 
-/// Creates a private scratch folder (`prefix-HOST-PID-XXXXXX`, mode 0700) in `parent` (default `$TMPDIR`
+/// Creates a private scratch folder (`prefix-HOST-PIDNS-PID-XXXXXX`, mode 0700) in `parent` (default `$TMPDIR`
 /// or `/tmp`) and registers it, so a signal removes it too. Pair with `removeScratchFolder`. Folders of
 /// the same prefix left by processes of this host that are gone (killed with SIGKILL, out of memory) are
 /// removed first: otherwise each one would keep its restored copy, until the scratch disk is full.
 func makeScratchFolder(prefix: String, in parent: String? = nil) throws -> String {
     let parent = parent ?? ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
-    let host = ProcessInfo.processInfo.hostName.filter { $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" }
-    removeStaleScratchFolders(prefix: "\(prefix)-\(host)-", in: parent)
-    var template = Array("\(parent)/\(prefix)-\(host)-\(getpid())-XXXXXX".utf8CString)
+    // Host and PID namespace: a pid is only known dead in the namespace it was seen in.
+    let host = ProcessInfo.processInfo.hostName.filter { $0.isLetter || $0.isNumber || "._-".contains($0) }
+    let namespace = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/pid"))?.filter(\.isNumber) ?? "0"
+    removeStaleScratchFolders(prefix: "\(prefix)-\(host)-\(namespace)-", in: parent)
+    var template = Array("\(parent)/\(prefix)-\(host)-\(namespace)-\(getpid())-XXXXXX".utf8CString)
     guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
         let cause = NativeError.posix("mkdtemp", path: parent)
         throw LifeboatError(.io, "cannot create a scratch folder in \(parent): \(cause.message); choose another folder (--scratch, or TMPDIR)", cause: cause)
