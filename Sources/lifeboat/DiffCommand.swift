@@ -31,9 +31,7 @@ struct DiffCommand: AsyncParsableCommand {
     func run() async throws {
         let workspace = try global.workspace()
         let browser = BackupBrowser(repository: workspace.repository)
-        let a = try browser.record(service: service, selector: .id(older))
-        let b = try browser.record(service: service, selector: .id(newer))
-        let counts = try browser.diff(a, b) { change in
+        let counts = try browser.diff(service: service, older: .id(older), newer: .id(newer)) { change in
             guard !stat else { return }
             if json { return try Terminal.json(change) }
             switch change.change {

@@ -26,8 +26,7 @@ struct DumpCommand: AsyncParsableCommand {
     func run() async throws {
         let workspace = try global.workspace()
         let browser = BackupBrowser(repository: workspace.repository)
-        let record = try browser.record(service: service, selector: point.selector)
         let tree = try PathSelection([path], option: "PATH").requested[0]
-        try browser.dump(record, path: tree, to: StandardOutputSink())
+        try browser.dump(service: service, selector: point.selector, path: tree, to: StandardOutputSink())
     }
 }

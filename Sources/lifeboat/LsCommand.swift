@@ -35,9 +35,8 @@ struct LsCommand: AsyncParsableCommand {
     func run() async throws {
         let workspace = try global.workspace()
         let browser = BackupBrowser(repository: workspace.repository)
-        let record = try browser.record(service: service, selector: point.selector)
         let tree = try path.flatMap { $0.allSatisfy { $0 == "/" } ? nil : try PathSelection([$0], option: "PATH").requested[0] }
-        try browser.list(record, at: tree, recursive: recursive) { entry in
+        try browser.list(service: service, selector: point.selector, at: tree, recursive: recursive) { entry in
             if json {
                 try Terminal.json(entry)
             } else if long {

@@ -30,11 +30,10 @@ extension BackupBrowser {
     /// `diff`: walks the manifests of `older` and `newer` side by side (both in tree order) and gives
     /// each path added, removed or changed to `visit`; returns the counts.
     @discardableResult
-    public func diff(_ older: BackupRecord, _ newer: BackupRecord, _ visit: (PathChange) throws -> Void) throws -> DiffStat {
-        guard older.service == newer.service else {
-            throw LifeboatError(.usage, "backups \(older.id) and \(newer.id) belong to different services (\(older.service), \(newer.service))")
-        }
-        return try repository.reading(service: older.service, purpose: "diff") {
+    public func diff(service: String, older a: BackupSelector, newer b: BackupSelector, _ visit: (PathChange) throws -> Void) throws -> DiffStat {
+        try repository.reading(service: service, purpose: "diff") {
+            let older = try record(service: service, selector: a)
+            let newer = try record(service: service, selector: b)
             var stat = DiffStat()
             // The older manifest is read in a second stream, advanced as the newer one goes.
             let pending = try OlderStream(browser: self, record: older)

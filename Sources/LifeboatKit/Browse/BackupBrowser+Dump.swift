@@ -7,8 +7,9 @@ extension BackupBrowser {
     /// whole against the file's. Reads only the archives that hold the file. A mismatch throws after the
     /// bytes were written: the caller must say the output is not to be trusted.
     @discardableResult
-    public func dump(_ record: BackupRecord, path: TreePath, to sink: any ByteSink) throws -> (bytes: Int64, sha256: String) {
-        try repository.reading(service: record.service, purpose: "dump") {
+    public func dump(service: String, selector: BackupSelector, path: TreePath, to sink: any ByteSink) throws -> (bytes: Int64, sha256: String) {
+        try repository.reading(service: service, purpose: "dump") {
+            let record = try self.record(service: service, selector: selector)
             let entry = try fileEntry(record, path: path)
             var written: Int64 = 0
             let whole = SHA256Hasher()

@@ -5,8 +5,10 @@ extension BackupBrowser {
     /// `recursive`), a file itself — or, without a path, the backed-up roots (everything when
     /// `recursive`). Streams: `visit` sees each entry as it is read, and reading stops once the
     /// manifest is past `path` (tree order keeps everything below a path right after it).
-    public func list(_ record: BackupRecord, at path: TreePath?, recursive: Bool, _ visit: (BrowseEntry) throws -> Void) throws {
-        try repository.reading(service: record.service, purpose: "ls") {
+    public func list(service: String, selector: BackupSelector, at path: TreePath?, recursive: Bool,
+                     _ visit: (BrowseEntry) throws -> Void) throws {
+        try repository.reading(service: service, purpose: "ls") {
+            let record = try self.record(service: service, selector: selector)
             var roots: Set<TreePath>?
             var found = false
             var folder = false

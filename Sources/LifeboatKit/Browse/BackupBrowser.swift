@@ -40,8 +40,8 @@ public struct BackupBrowser: Sendable {
         }
     }
 
-    /// The backup a selector names (as `restore` resolves it).
-    public func record(service: String, selector: BackupSelector) throws -> BackupRecord {
+    /// The backup a selector names (as `restore` resolves it); callers hold the reader lease.
+    func record(service: String, selector: BackupSelector) throws -> BackupRecord {
         try RestoreEngine(repository: repository).resolve(service: service, selector: selector)
     }
 }

@@ -100,7 +100,9 @@ public struct RestoreEngine: Sendable {
                        hadContent: Bool, result: inout RestoreResult, progress: (RestoreProgress) -> Void) throws {
         if request.mode == .exact {
             do {
-                result.removed += try removeExtras(plan: plan, layout: layout, excludes: request.keep, selection: plan.selection)
+                let extras = try removeExtras(plan: plan, layout: layout, excludes: request.keep)
+                result.removed += extras.removed
+                result.warnings += extras.warnings
             } catch let error as LifeboatError {
                 throw error
             } catch {
@@ -113,7 +115,7 @@ public struct RestoreEngine: Sendable {
         result.files = extraction.files
         result.bytes = extraction.bytes
         result.archivesRead = plan.archives.count
-        result.warnings = extraction.warnings
+        result.warnings += extraction.warnings
         let disk = DiskWriter(restoreOwnership: request.restoreOwnership, targetHadContent: hadContent)
         try createNonFileEntries(plan: plan, layout: layout, disk: disk, result: &result)
         try finish(disk)
@@ -260,8 +262,11 @@ public struct RestoreEngine: Sendable {
     /// has another type there). Paths matching `excludes` (the service's excludes, the repository, the
     /// catalog) are never removed: a backup does not contain them, so their absence proves nothing.
     /// With a selection, only what lies within the selected paths is considered.
-    private func removeExtras(plan: RestorePlan, layout: RestoreLayout, excludes: [String], selection: PathSelection?) throws -> Int {
+    /// What could not be looked at (an unreadable folder) is returned as warnings: extras in it remain.
+    private func removeExtras(plan: RestorePlan, layout: RestoreLayout, excludes: [String]) throws -> (removed: Int, warnings: [String]) {
+        let selection = plan.selection
         var removed = try clearAncestors(of: layout, selection: selection)
+        var warnings: [String] = []
         try ManifestTreeMerge(plan: plan, layout: layout, excludes: excludes).run({ entry, found in
             guard let found else { return false }
             if let selection, !selection.includes(found.path) { return selection.leadsTo(found.path) }
@@ -269,8 +274,8 @@ public struct RestoreEngine: Sendable {
             try removeTree(found.absolute)
             removed += 1
             return false
-        }, problem: { _ in })
-        return removed
+        }, problem: { warnings.append("--exact could not look into part of the target, extras there were left: \($0)") })
+        return (removed, warnings)
     }
 
     /// Makes sure the folders between the target and each root's place are real folders: a symlink
