@@ -2,6 +2,15 @@ import CArchive
 import Glibc
 import Synchronization
 
+/// Asks the kernel to start writing `path`'s dirty pages now, without waiting (a hint: what matters is
+/// checked by the `syncfs` at the end of the restore, so a failure here is ignored).
+public func startWriteback(_ path: [UInt8]) {
+    let fd = withCPath(path) { open($0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
+    guard fd >= 0 else { return }
+    _ = CArchive_start_writeback(fd)
+    close(fd)
+}
+
 /// A handle on a folder whose whole filesystem `sync()` flushes (`syncfs`). Opened before a restore
 /// writes anything: the kernel then reports to it every write-back error on that filesystem since.
 public final class FileSystemFlush {

@@ -249,7 +249,8 @@ public final class PlanExecutor: Sendable {
                 break
             }
             guard number <= step.retries, !isStopping else { break }
-            let delay = Double(step.retryDelay.seconds) * pow(2, Double(number - 1))
+            // Doubling, capped at a day: 2^(n-1) of a long delay overflows the clock's milliseconds otherwise.
+            let delay = min(Double(step.retryDelay.seconds) * pow(2, Double(min(number - 1, 62))), 86_400)
             emit(.stepRetrying(step: step.id, attempt: number + 1, delay: delay, reason: outcome.detail))
             sleep(seconds: delay)
         }
@@ -274,7 +275,7 @@ public final class PlanExecutor: Sendable {
 
     /// Sleeps up to `seconds`, waking early when the plan stops.
     func sleep(seconds: Double) {
-        let end = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
+        let end = ContinuousClock.now + .milliseconds(Int64(min(max(seconds, 0), 86_400 * 365) * 1000))
         while ContinuousClock.now < end && !isStopping { usleep(50_000) }
     }
 

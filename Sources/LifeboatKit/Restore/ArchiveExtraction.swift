@@ -30,6 +30,9 @@ final class ArchiveExtraction: @unchecked Sendable {
     private let restoreOwnership: Bool
     private let workers: Int
     private let flushes: FileSystemFlushes
+    /// The restore ends with its data flushed: start each large file's write-back as soon as it is written.
+    private let writebackEarly: Bool
+    private static let writebackEarlySize: Int64 = 256 << 10
     private let lock = NSCondition()
     private var nextArchive = 0
     private var endArchive = 0
@@ -45,9 +48,10 @@ final class ArchiveExtraction: @unchecked Sendable {
     ///   rename it into place once verified.
     /// - Parameter flushes: the filesystems written to; files replacing others are flushed through it.
     init(repository: Repository, plan: RestorePlan, layout: RestoreLayout, replaceSafely: Bool, restoreOwnership: Bool,
-         flushes: FileSystemFlushes, workers: Int = ProcessorCount.workers()) {
+         flushes: FileSystemFlushes, writebackEarly: Bool, workers: Int = ProcessorCount.workers()) {
         self.replaceSafely = replaceSafely
         self.flushes = flushes
+        self.writebackEarly = writebackEarly
         self.restoreOwnership = restoreOwnership
         self.repository = repository
         self.plan = plan
@@ -222,6 +226,7 @@ final class ArchiveExtraction: @unchecked Sendable {
                     let kept = replaceSafely && !grown ? "the target's copy was left as it was" : "what was written of it was removed"
                     throw LifeboatError(.corrupt, "\(label) is damaged: \(what) in the manifest (\(kept)); \(affected)")
                 }
+                if writebackEarly && !grown && written.size >= Self.writebackEarlySize { startWriteback(path) }
                 if !grown && path != final {
                     // Over a good copy, the new one reaches the disk before a rename replaces it.
                     try pending.add(temporary: path, final: final, entry: wanted.path, size: written.size, flushes: flushes)

@@ -74,7 +74,7 @@ public struct RestoreEngine: Sendable {
         try marker.record(record, startedEmpty: !hadContent, flush: flush)
         if marker.previous != nil && hadContent { result.removed += removeTemporaries(layout: layout) }
         let extraction = ArchiveExtraction(repository: repository, plan: plan, layout: layout, replaceSafely: hadContent,
-                                           restoreOwnership: request.restoreOwnership, flushes: flushes)
+                                           restoreOwnership: request.restoreOwnership, flushes: flushes, writebackEarly: request.durable)
         do {
             try write(request, plan: plan, layout: layout, extraction: extraction, hadContent: hadContent, result: &result, progress: progress)
             do {
