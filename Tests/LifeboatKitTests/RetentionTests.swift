@@ -1,5 +1,5 @@
 import Foundation
-import LifeboatKit
+@testable import LifeboatKit
 import Testing
 
 /// Golden files in `Fixtures/retention/`: each holds a policy, `now`, a time zone, the newest
@@ -111,21 +111,29 @@ struct RetentionTests {
         #expect(try RetentionPolicy.evaluate(backups: [], keep: .thirtyDays, now: Date(), timeZone: .gmt, newestVerified: "x") == [])
     }
 
-    @Test("the catalog names the backups whose latest verification succeeded, and forgets pruned backups")
+    @Test("the catalog names the backups whose latest restore verification passed, from verification records; not-run counts neither way; and forgets pruned backups")
     func catalogSupport() throws {
         let path = "\(NSTemporaryDirectory())lifeboat-retention-\(UUID().uuidString.prefix(8)).sqlite"
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let catalog = try Catalog(path: path)
+        var count = 0
         func verify(_ id: String, _ outcome: String, at time: String, service: String = "app") throws {
-            try catalog.recordJob(JobRun(kind: "verify", service: service, backupID: id, started: time, outcome: outcome))
+            count += 1
+            try catalog.record(verification: VerificationRecord(
+                id: "v\(count)", service: service, backup: id, host: "h", started: time, finished: time, isolation: "test",
+                phases: [], files: 1, bytes: 1, bytesPerSecond: 1, checks: [], rtoMeasuredSeconds: 1, rtoTargetSeconds: 60,
+                rtoMet: true, outcome: outcome, problems: []))
         }
-        try verify("b1", "success", at: "2026-11-20T00:00:00.000Z")
-        try verify("b2", "success", at: "2026-11-21T00:00:00.000Z")
-        try verify("b2", "failure", at: "2026-11-22T00:00:00.000Z")
-        try verify("b3", "failure", at: "2026-11-22T00:00:00.000Z")
-        try verify("b3", "success", at: "2026-11-23T00:00:00.000Z")
-        try verify("x1", "success", at: "2026-11-23T00:00:00.000Z", service: "other")
-        try catalog.recordJob(JobRun(kind: "verify-objects", service: "app", backupID: "b4", started: "2026-11-23T00:00:00.000Z", outcome: "success"))
+        try verify("b1", "passed", at: "2026-11-20T00:00:00.000Z")
+        try verify("b1", "not-run", at: "2026-11-24T00:00:00.000Z")
+        try verify("b2", "passed", at: "2026-11-21T00:00:00.000Z")
+        try verify("b2", "failed", at: "2026-11-22T00:00:00.000Z")
+        try verify("b2", "not-run", at: "2026-11-23T00:00:00.000Z")
+        try verify("b3", "failed", at: "2026-11-22T00:00:00.000Z")
+        try verify("b3", "passed", at: "2026-11-23T00:00:00.000Z")
+        try verify("x1", "passed", at: "2026-11-23T00:00:00.000Z", service: "other")
+        // This host's job history does not count: the records are the truth.
+        try catalog.recordJob(JobRun(kind: "verify", service: "app", backupID: "b4", started: "2026-11-23T00:00:00.000Z", outcome: "success"))
         #expect(try catalog.verifiedGoodBackups(service: "app") == ["b1", "b3"])
 
         for id in ["b1", "b2", "b3"] {

@@ -18,13 +18,20 @@ extension Repository {
         _ = try store.write(try jsonBytes(record), to: recordKey(kind, id: id))
     }
 
+    /// The ids of the records of a kind (their names without `.json`), sorted; one listing, no reads.
+    func recordIDs(_ kind: RecordKind) -> [String] {
+        ((try? store.list(recordsFolder(kind))) ?? []).map(\.name)
+            .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.map { String($0.dropLast(5)) }.sorted()
+    }
+
+    /// One record, or nil when it is missing or unreadable.
+    func record<T: Decodable>(_ kind: RecordKind, id: String, as type: T.Type) -> T? {
+        ((try? store.read(recordKey(kind, id: id))) ?? nil).flatMap { try? JSONDecoder().decode(T.self, from: Data($0)) }
+    }
+
     /// Every readable record of a kind, oldest first; unreadable objects are skipped.
     func records<T: Decodable>(_ kind: RecordKind, as type: T.Type) -> [T] {
-        let names = ((try? store.list(recordsFolder(kind))) ?? []).map(\.name)
-            .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
-        return names.compactMap { name in
-            ((try? store.read("\(recordsFolder(kind))/\(name)")) ?? nil).flatMap { try? JSONDecoder().decode(T.self, from: Data($0)) }
-        }
+        recordIDs(kind).compactMap { record(kind, id: $0, as: type) }
     }
 
     public func write(verification: VerificationRecord) throws {
@@ -32,6 +39,11 @@ extension Repository {
     }
 
     public func verifications() -> [VerificationRecord] { records(.verifications, as: VerificationRecord.self) }
+
+    /// The ids of `records/verifications`, sorted.
+    public func verificationIDs() -> [String] { recordIDs(.verifications) }
+
+    public func verification(id: String) -> VerificationRecord? { record(.verifications, id: id, as: VerificationRecord.self) }
 
     public func write(planRun: PlanRunRecord) throws { try write(record: planRun, kind: .planRuns, id: planRun.id) }
 

@@ -79,6 +79,8 @@ extension Workspace {
         let started = Date()
 
         let listing = repository.listing(service: service.name)
+        // From the repository's verification records (any host's), not this host's job history.
+        try syncVerifications()
         let verified = try catalog.verifiedGoodBackups(service: service.name)
         let newestVerified = listing.records.last { verified.contains($0.id) }?.id
         let candidates = RetentionCandidate.candidates(from: listing.records)

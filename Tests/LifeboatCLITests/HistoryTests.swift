@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+
+/// Scheduling and retention with a long history, with a failing verification, and with verification
+/// records made on another host or kept only in the repository.
+@Suite("History: scheduling and retention")
+struct HistoryTests {
+    /// Service `app` in a tier whose backup slots fire once a year; verification as given.
+    private static func config(verify: String, keep: String = "{ last: 1 }", checks: String = "") -> String {
+        """
+        repository: ./repo
+        catalog: ./catalog.sqlite
+        tiers:
+          quiet: { rto: 1h, rpo: 1h, full: "0 0 1 1 *", incremental: "0 0 1 1 *", verify: "\(verify)", keep: \(keep) }
+        services:
+          app:
+            tier: quiet
+            source: { type: files, paths: [./srv/app] }
+        \(checks)
+        """
+    }
+
+    /// The one JSON object a command printed.
+    private func object(_ result: CLIHarness.Result) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "printed: \(result.output)")
+    }
+
+    private func ids(_ list: Any?) -> [String] {
+        ((list as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String }
+    }
+
+    @Test("a passed verification is remembered after hundreds of later job runs: schedule shows it and verify is not due")
+    func verificationRememberedAfterManyJobs() throws {
+        let h = try CLIHarness(config: Self.config(verify: "0 0 1 1 *"))
+        defer { h.remove() }
+        try "a\n".write(toFile: "\(h.source)/a.txt", atomically: false, encoding: .utf8)
+        try h.ok("init")
+        try h.ok("backup", "app")
+        try h.ok("verify", "app")
+        // A year of 5-minute backups leaves far more than 200 newer job runs (written as `backup` does).
+        try h.shell("""
+            sqlite3 catalog.sqlite "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 400)
+              INSERT INTO job_runs (kind, service, started, finished, outcome)
+              SELECT 'backup', 'app', strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+' || i || ' seconds'),
+                     strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+' || i || ' seconds'), 'complete' FROM n"
+            """)
+        let status = try object(try h.ok("schedule", "--json"))
+        #expect(status["lastVerified"] as? String != nil, "\(status)")
+        #expect((status["due"] as? [String]) == [], "\(status)")
+    }
+
+    @Test("a failed verification backs off: run-due does not restore again until an hour later, then two, and schedule says so")
+    func failedVerificationBacksOff() throws {
+        let h = try CLIHarness(config: Self.config(verify: "* * * * *", checks: "    checks: [\"false\"]"))
+        defer { h.remove() }
+        try "a\n".write(toFile: "\(h.source)/a.txt", atomically: false, encoding: .utf8)
+        try h.ok("init")
+        let first = try h.lifeboat("run-due")
+        #expect(first.status == 3 && first.stdout.contains("app: verify failed"), "\(first.output)")
+        let second = try h.lifeboat("run-due")
+        #expect(second.status == 0 && second.stdout.isEmpty, "run-due restored again at once: \(second.output)")
+
+        let status = try object(try h.ok("schedule", "--json"))
+        #expect((status["due"] as? [String]) == [], "\(status)")
+        let backoff = try #require(status["verifyBackoff"] as? [String: Any], "\(status)")
+        #expect(backoff["failures"] as? Int == 1)
+        let failedAt = try #require((backoff["lastFailed"] as? String).flatMap(parse))
+        let retryAt = try #require((backoff["retryAt"] as? String).flatMap(parse))
+        #expect(abs(retryAt.timeIntervalSince(failedAt) - 3_600) < 1, "\(backoff)")
+        #expect(try h.ok("schedule").stdout.contains("app: 1 verification(s) in a row did not pass"))
+
+        // An hour on, it is tried again; the second failure waits two hours.
+        let later = ISO8601DateFormatter().string(from: Date().addingTimeInterval(3_700))
+        let third = try h.lifeboat("run-due", "--at", later)
+        #expect(third.status == 3 && third.stdout.contains("app: verify failed"), "\(third.output)")
+        let fourth = try h.lifeboat("run-due", "--at", later)
+        #expect(fourth.status == 0 && fourth.stdout.isEmpty, "\(fourth.output)")
+        let again = try #require(try object(try h.ok("schedule", "--json", "--at", later))["verifyBackoff"] as? [String: Any])
+        #expect(again["failures"] as? Int == 2, "\(again)")
+    }
+
+    @Test("prune protects the newest verified-good backup from the repository's records: on a second host, after catalog rebuild; a later failure lifts it, a not-run does not")
+    func verifiedGoodFromRecords() throws {
+        let h = try CLIHarness(config: Self.config(verify: "0 0 1 1 *"))
+        defer { h.remove() }
+        try "a\n".write(toFile: "\(h.source)/a.txt", atomically: false, encoding: .utf8)
+        try h.ok("init")
+        try h.ok("backup", "app", "--full")
+        try h.ok("verify", "app")
+        try "b\n".write(toFile: "\(h.source)/b.txt", atomically: false, encoding: .utf8)
+        try h.ok("backup", "app", "--full")
+        let (first, second) = try { let all = try h.backupIDs(); return (all[0], all[1]) }()
+
+        // A second host: its own catalog, no job history; the protection comes from records/verifications.
+        let other = try String(contentsOfFile: "\(h.root)/lifeboat.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "catalog: ./catalog.sqlite", with: "catalog: ./other.sqlite")
+        try other.write(toFile: "\(h.root)/other.yaml", atomically: true, encoding: .utf8)
+        func dryRun(_ config: String) throws -> [String: Any] {
+            let result = try h.run(CLIHarness.binary, ["prune", "--dry-run", "--json", "--config", "\(h.root)/\(config)"])
+            #expect(result.status == 0, "\(result.output)")
+            return try object(result)
+        }
+        let onOther = try dryRun("other.yaml")
+        #expect(ids(onOther["kept"]) == [first, second] && ids(onOther["removed"]) == [], "\(onOther)")
+        #expect(((onOther["kept"] as? [[String: Any]])?.first?["reasons"] as? [String])?.contains("newest verified-good") == true)
+
+        // A catalog rebuilt from the repository alone says the same.
+        try FileManager.default.removeItem(atPath: "\(h.root)/catalog.sqlite")
+        try h.ok("catalog", "rebuild")
+        #expect(ids(try dryRun("lifeboat.yaml")["kept"]) == [first, second])
+
+        // A later verification that could not run (scratch disk full) changes nothing; a failed one does.
+        let records = "\(h.root)/repo/records/verifications"
+        let passed = try #require(try FileManager.default.contentsOfDirectory(atPath: records).first)
+        func add(_ outcome: String, id: String) throws {
+            var record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(records)/\(passed)"))) as? [String: Any])
+            record["id"] = id
+            record["outcome"] = outcome
+            record["started"] = "2099-01-0\(outcome == "failed" ? 2 : 1)T00:00:00.000Z"
+            try JSONSerialization.data(withJSONObject: record).write(to: URL(fileURLWithPath: "\(records)/\(id).json"))
+        }
+        try add("not-run", id: "20990101T000000Z-app")
+        #expect(ids(try dryRun("other.yaml")["kept"]) == [first, second])
+        try add("failed", id: "20990102T000000Z-app")
+        let lifted = try dryRun("other.yaml")
+        #expect(ids(lifted["kept"]) == [second] && ids(lifted["removed"]) == [first], "\(lifted)")
+    }
+
+    private func parse(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text) ?? ISO8601DateFormatter().date(from: text)
+    }
+}
