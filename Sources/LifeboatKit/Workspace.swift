@@ -98,7 +98,10 @@ public struct Workspace: Sendable {
             defer { prepared.remove() }
             var request = backupRequest(for: service, mode: mode, checksum: checksum, readFrom: prepared.readFrom)
             request.superseded = superseded
-            let result = try BackupEngine(repository: repository).run(request, progress: progress)
+            let workspace = self
+            let result = try BackupEngine(repository: repository, listing: { service in
+                (try? workspace.recentBackups(service: service)) ?? workspace.repository.listing(service: service)
+            }).run(request, progress: progress)
             try catalog.upsert(result.record)
             if let job {
                 try catalog.finishJob(id: job, finished: result.record.finished, outcome: result.record.status,
@@ -119,13 +122,22 @@ public struct Workspace: Sendable {
     /// Backups whose `backup.json` cannot be read are left out and returned as `damaged`.
     @discardableResult
     public func syncCatalog(service: String? = nil) throws -> (records: [BackupRecord], damaged: [BackupListing.Damaged]) {
-        let listing = repository.allRecords()
-        let known = try catalog.backupIDs()
-        let missing = listing.records.filter { !known.contains($0.id) }
-        if !missing.isEmpty { try catalog.upsert(missing) }
-        let present = Set(listing.records.map(\.id))
-        if !known.isSubset(of: present) { _ = try catalog.removeBackups(notIn: present) }
-        return (try catalog.backups(service: service), listing.damaged.filter { service == nil || $0.service == service })
+        let damaged = try syncBackupIndexes(service: service)
+        return (try catalog.backups(service: service), damaged)
+    }
+
+    /// Brings the catalog's index of `service` (of every service in the repository, and none the
+    /// repository lacks, when nil) in line with the repository (`syncBackupIndex`); returns the
+    /// damaged backups found.
+    public func syncBackupIndexes(service: String? = nil) throws -> [BackupListing.Damaged] {
+        let names = service.map { [$0] } ?? repository.serviceNames()
+        var damaged: [BackupListing.Damaged] = []
+        for name in names { damaged += try syncBackupIndex(service: name).damaged }
+        if service == nil {
+            let present = try Set(names.flatMap { try catalog.backupIDs(service: $0) })
+            if try !catalog.backupIDs().isSubset(of: present) { try catalog.removeBackups(notIn: present) }
+        }
+        return damaged
     }
 
     /// Recreates the catalog's backup index from the repository alone; job history is kept.

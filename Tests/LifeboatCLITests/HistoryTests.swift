@@ -126,6 +126,39 @@ struct HistoryTests {
         #expect(ids(lifted["kept"]) == [second] && ids(lifted["removed"]) == [first], "\(lifted)")
     }
 
+    @Test("the catalog follows the repository without rereading it: another host's backup is the next parent and shows in schedule and backups; one removed elsewhere is forgotten")
+    func catalogFollowsRepository() throws {
+        let h = try CLIHarness(config: Self.config(verify: "0 0 1 1 *", keep: "{ last: 1 }"))
+        defer { h.remove() }
+        try "a\n".write(toFile: "\(h.source)/a.txt", atomically: false, encoding: .utf8)
+        try h.ok("init")
+        try h.ok("backup", "app", "--full")
+        // Another host: same repository, its own catalog.
+        let other = try String(contentsOfFile: "\(h.root)/lifeboat.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "catalog: ./catalog.sqlite", with: "catalog: ./other.sqlite")
+        try other.write(toFile: "\(h.root)/other.yaml", atomically: true, encoding: .utf8)
+        func onOther(_ args: String...) throws -> CLIHarness.Result {
+            let result = try h.run(CLIHarness.binary, args + ["--config", "\(h.root)/other.yaml"])
+            #expect(result.status == 0, "\(result.output)")
+            return result
+        }
+        try "b\n".write(toFile: "\(h.source)/b.txt", atomically: false, encoding: .utf8)
+        try onOther("backup", "app")
+        let theirs = try #require(try h.backupIDs().last)
+        #expect(try h.backupIDs().count == 2)
+        #expect((try object(try h.ok("schedule", "--json"))["lastBackup"] as? [String: Any])?["id"] as? String == theirs)
+        try "c\n".write(toFile: "\(h.source)/c.txt", atomically: false, encoding: .utf8)
+        let mine = try object(try h.ok("backup", "app", "--json"))
+        #expect(mine["parent"] as? String == theirs && mine["kind"] as? String == "incremental", "\(mine)")
+
+        // The other host takes a full backup and prunes (keep last 1): this host forgets what went.
+        let full = try object(try onOther("backup", "app", "--full", "--json"))
+        try onOther("prune")
+        #expect(try h.backupIDs() == [try #require(full["id"] as? String)])
+        #expect((try object(try h.ok("schedule", "--json"))["lastBackup"] as? [String: Any])?["id"] as? String == full["id"] as? String)
+        #expect(try object(try h.ok("backup", "app", "--json"))["parent"] as? String == full["id"] as? String)
+    }
+
     private func parse(_ text: String) -> Date? {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]

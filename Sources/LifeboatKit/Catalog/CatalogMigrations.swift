@@ -12,6 +12,7 @@ enum CatalogMigrations {
         migrator.registerMigration("v2") { db in try db.execute(sql: v2) }
         migrator.registerMigration("v3") { db in try db.execute(sql: v3) }
         migrator.registerMigration("v4") { db in try db.execute(sql: v4) }
+        migrator.registerMigration("v5") { db in try db.execute(sql: v5) }
         return migrator
     }
 
@@ -167,5 +168,13 @@ enum CatalogMigrations {
     /// among a year of backup runs: without this index that read is linear in the history.
     static let v4 = """
         CREATE INDEX job_runs_service_kind_started ON job_runs(service, kind, started);
+        """
+
+    /// A service's newest backups (of a kind) and the report's failed jobs, read without walking a
+    /// year of history.
+    static let v5 = """
+        CREATE INDEX backups_service_id ON backups(service, id);
+        CREATE INDEX backups_service_kind_id ON backups(service, kind, id);
+        CREATE INDEX job_runs_outcome_started ON job_runs(outcome, started);
         """
 }

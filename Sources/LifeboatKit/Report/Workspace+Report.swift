@@ -5,7 +5,8 @@ extension Workspace {
     /// The compliance report of every configured service over `window` seconds ending at `at`, from
     /// the catalog (brought in line with the repository first) and the repository's record files.
     public func complianceReport(at: Date, window: Double) throws -> ComplianceReport {
-        try syncCatalog()
+        try syncBackupIndexes()
+        try syncVerifications()
         let drills = try catalog.drills(name: nil, limit: Int.max)
         let copies = Dictionary(grouping: repository.copies(), by: \.service)
         let services = try config.services.map { service in
@@ -19,7 +20,7 @@ extension Workspace {
         let repository = self.repository
         let calculator = ComplianceCalculator(
             at: at, windowStart: at.addingTimeInterval(-window), repository: repository.location, services: services,
-            jobs: try catalog.jobs(service: nil, limit: Int.max),
+            jobs: try catalog.jobs(outcomes: ComplianceCalculator.failureOutcomes, since: Timestamp.format(at.addingTimeInterval(-window))),
             recordChecksum: { kind, id in
                 ((try? repository.store.open(repository.recordKey(kind, id: id))) ?? nil).flatMap { try? $0.drainAndDigest().hex }
             })

@@ -78,7 +78,7 @@ extension Workspace {
         defer { withExtendedLifetime(lock) {} }
         let started = Date()
 
-        let listing = repository.listing(service: service.name)
+        let listing = try allBackups(service: service.name)
         // From the repository's verification records (any host's), not this host's job history.
         try syncVerifications()
         let verified = try catalog.verifiedGoodBackups(service: service.name)

@@ -22,7 +22,15 @@ extension Workspace {
 
     /// Where `service` stands at `now` (see `ServiceStatus`), from the catalog as it is.
     public func status(of service: Service, now: Date) throws -> ServiceStatus {
-        try status(of: service, now: now, backups: repository.listing(service: service.name).records)
+        try status(of: service, now: now, backups: backupsForStatus(service.name, now: now))
+    }
+
+    /// The backups `DueJobs.status` needs: the newest ones, or, for a moment before the newest of
+    /// them (a what-if in the past), the whole history from the catalog.
+    func backupsForStatus(_ service: String, now: Date) throws -> [BackupRecord] {
+        let recent = try recentBackups(service: service).records
+        guard recent.contains(where: { ($0.startedDate ?? .distantPast) > now }) else { return recent }
+        return try catalog.backups(service: service)
     }
 
     /// Where `service` stands at `now`, given its committed backups.
@@ -41,7 +49,7 @@ extension Workspace {
     /// whether it is still due is decided again once the lock is held (`DueJobs.doneSince`).
     public func runDue(now: Date, concurrency: Int) throws -> [JobOutcome] {
         try syncVerifications()
-        let listed = config.services.map { (service: $0, records: repository.listing(service: $0.name).records) }
+        let listed = try config.services.map { (service: $0, records: try backupsForStatus($0.name, now: now)) }
         let statuses = try listed.map { try status(of: $0.service, now: now, backups: $0.records) }
         let seen = Dictionary(uniqueKeysWithValues: listed.map { ($0.service.name, Set($0.records.map(\.id))) })
         let services = Dictionary(uniqueKeysWithValues: config.services.map { ($0.name, $0) })
@@ -116,7 +124,7 @@ extension Workspace {
         let clock = ContinuousClock.now
         let started = Date()
         do {
-            guard let newest = repository.listing(service: service.name).records.last else {
+            guard let newest = try recentBackups(service: service.name).records.last else {
                 return JobOutcome(service: service.name, job: .verify, outcome: "failed", backup: nil,
                                   message: "no backup to verify", durationSeconds: 0)
             }
