@@ -46,4 +46,59 @@ extension Catalog {
             }
         }
     }
+
+    /// Every catalogued backup of `service`, oldest first, built from the table's columns instead of
+    /// by decoding each record's JSON (five to ten times faster over a long history): every field of
+    /// `backup.json` but `sources` and `warnings` (empty), `objects` (only the manifest's entry) and
+    /// `stats.filesAppended` (nil). For what reads a whole history's times, kinds, sizes and chains:
+    /// retention and the report.
+    public func backupSummaries(service: String) throws -> [BackupRecord] {
+        try read("list backups from the catalog") { db in
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT b.id, b.service, b.kind, b.parent, b.tier, b.host, b.started, b.finished, b.status, b.files,
+                       b.directories, b.symlinks, b.hardlinks, b.total_bytes, b.files_stored, b.bytes_read, b.bytes_stored,
+                       b.inconsistent_files, b.skipped, m.size AS manifest_size, m.sha256 AS manifest_sha256,
+                       json_extract(b.record_json, '$.compression') AS compression,
+                       json_array_length(b.record_json, '$.references') AS reference_count,
+                       (SELECT group_concat(value, char(31)) FROM json_each(b.record_json, '$.references')) AS refs
+                FROM backups b LEFT JOIN backup_objects m ON m.backup_id = b.id AND m.name = ?
+                WHERE b.service = ? ORDER BY b.id
+                """, arguments: [ManifestFile.objectName, service])
+            var records: [BackupRecord] = []
+            while let row = try rows.next() {
+                records.append(try Self.summary(row, db: db, path: path))
+            }
+            return records
+        }
+    }
+
+    private static func summary(_ row: Row, db: Database, path: String) throws -> BackupRecord {
+        let id: String = row["id"]
+        let count: Int? = row["reference_count"]
+        let joined: String? = row["refs"]
+        let references = count.map { count in count == 0 ? [] : (joined ?? "").split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init) }
+        guard let kind = BackupRecord.Kind(rawValue: row["kind"] ?? ""), references.map({ $0.count == count }) ?? true else {
+            // A name holding the separator, or a kind this version does not know: read the record whole.
+            let json = try String.fetchOne(db, sql: "SELECT record_json FROM backups WHERE id = ?", arguments: [id]) ?? ""
+            return try BackupRow.decode(id: id, json: json, path: path)
+        }
+        var stats = BackupRecord.Stats()
+        stats.files = row["files"] ?? 0
+        stats.directories = row["directories"] ?? 0
+        stats.symlinks = row["symlinks"] ?? 0
+        stats.hardlinks = row["hardlinks"] ?? 0
+        stats.totalBytes = row["total_bytes"] ?? 0
+        stats.filesStored = row["files_stored"] ?? 0
+        stats.bytesRead = row["bytes_read"] ?? 0
+        stats.bytesStored = row["bytes_stored"] ?? 0
+        stats.inconsistentFiles = row["inconsistent_files"] ?? 0
+        stats.skipped = row["skipped"] ?? 0
+        let manifest: [BackupRecord.Object] = if let size: Int64 = row["manifest_size"], let sha: String = row["manifest_sha256"] {
+            [.init(name: ManifestFile.objectName, size: size, sha256: sha)]
+        } else { [] }
+        return BackupRecord(id: id, service: row["service"], kind: kind, parent: row["parent"], tier: row["tier"],
+                            host: row["host"] ?? "", started: row["started"] ?? "", finished: row["finished"] ?? "", sources: [],
+                            status: row["status"] ?? "", compression: row["compression"] ?? "", stats: stats, objects: manifest,
+                            warnings: [], references: references)
+    }
 }

@@ -43,9 +43,10 @@ extension Workspace {
                              damaged: damaged, incomplete: incomplete)
     }
 
-    /// Every committed backup of `service`, oldest first, from the catalog after `syncBackupIndex`.
+    /// Every committed backup of `service`, oldest first, from the catalog after `syncBackupIndex`, as
+    /// `Catalog.backupSummaries` (no sources, warnings or objects but the manifest: what retention needs).
     public func allBackups(service: String) throws -> BackupListing {
         let (incomplete, damaged) = try syncBackupIndex(service: service)
-        return BackupListing(records: try catalog.backups(service: service), damaged: damaged, incomplete: incomplete)
+        return BackupListing(records: try catalog.backupSummaries(service: service), damaged: damaged, incomplete: incomplete)
     }
 }

@@ -12,7 +12,7 @@ extension Workspace {
         let services = try config.services.map { service in
             ComplianceCalculator.ServiceInput(
                 name: service.name, tier: try config.tier(for: service),
-                backups: try catalog.backups(service: service.name),
+                backups: try catalog.backupSummaries(service: service.name),
                 verifications: try catalog.verifications(service: service.name, limit: Int.max),
                 drills: drills.filter { $0.services.contains(service.name) },
                 copies: copies[service.name] ?? [])

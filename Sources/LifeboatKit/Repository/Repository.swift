@@ -71,7 +71,7 @@ public struct Repository: Sendable {
 
     /// Folders an interrupted removal left behind (`.removing-ID`), by name.
     func removalLeftovers(service: String) -> [String] {
-        ((try? store.list(serviceFolder(service))) ?? []).map(\.name).filter { $0.hasPrefix(Self.removalPrefix) }.sorted()
+        ((try? store.names(in: serviceFolder(service))) ?? []).filter { $0.hasPrefix(Self.removalPrefix) }
     }
 
     /// Services that have at least one backup folder, sorted.
@@ -154,7 +154,7 @@ public struct Repository: Sendable {
 
     /// The names of a service's backup folders (hidden names left out), sorted: one listing, no reads.
     public func backupFolderNames(service: String) -> [String] {
-        ((try? store.list(serviceFolder(service))) ?? []).filter { !$0.name.hasPrefix(".") }.map(\.name).sorted()
+        ((try? store.names(in: serviceFolder(service))) ?? []).filter { !$0.hasPrefix(".") }
     }
 
     /// What one backup folder holds, by its `backup.json`.

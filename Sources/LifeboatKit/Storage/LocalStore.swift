@@ -54,6 +54,17 @@ public struct LocalStore: ObjectStore {
         }
     }
 
+    public func names(in folder: String) throws -> [String] {
+        guard let directory = opendir(path(folder)) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
     public func makeFolder(_ folder: String) throws { try makeDurableFolder(path(folder)) }
 
     public func delete(_ key: String) throws {

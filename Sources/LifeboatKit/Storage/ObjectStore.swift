@@ -22,6 +22,9 @@ public protocol ObjectStore: Sendable {
     /// What is directly inside `folder` ("" for the top), sorted by name. Names starting with `.` are
     /// included: callers decide what hidden names mean.
     func list(_ folder: String) throws -> [StoreEntry]
+    /// The names `list` would return, sorted, without their sizes and times: one directory read, no
+    /// `stat` per entry, for folders of many thousand backups.
+    func names(in folder: String) throws -> [String]
     /// Creates an empty folder where the store has folders (a local folder; S3 has only key prefixes).
     /// `""` prepares the store itself: the repository's folder, or the S3 bucket.
     func makeFolder(_ folder: String) throws
@@ -97,6 +100,8 @@ public struct LockListing: Sendable, Codable, Equatable {
 }
 
 extension ObjectStore {
+    public func names(in folder: String) throws -> [String] { try list(folder).map(\.name) }
+
     /// Writes `bytes` as a complete object at `key`.
     public func write(_ bytes: [UInt8], to key: String) throws -> BackupRecord.Object {
         let upload = try create(key)
