@@ -25,7 +25,7 @@ struct CatalogTests {
             let migrations = try inspect(path) {
                 try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations")
             }
-            #expect(migrations == ["v1", "v2", "v3", "v4", "v5"])
+            #expect(migrations == ["v1", "v2", "v3", "v4", "v5", "v6"])
         }
     }
 

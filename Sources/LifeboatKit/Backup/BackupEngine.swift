@@ -143,7 +143,7 @@ public struct BackupEngine: Sendable {
 
     /// Removes folders of backups that never committed (killed or failed runs). Caller holds the lock.
     private func removeIncomplete(service: String, listing: BackupListing) {
-        for id in listing.incomplete + repository.removalLeftovers(service: service) {
+        for id in listing.incomplete + listing.leftovers {
             logger.info("removing incomplete backup (it never committed)", metadata: ["service": "\(service)", "id": "\(id)"])
             try? repository.store.deleteFolder(repository.backupFolder(service: service, id: id))
         }

@@ -47,6 +47,24 @@ extension Catalog {
         }
     }
 
+    /// The folder stamp recorded when the index of `service` last matched the repository exactly.
+    public func folderMark(service: String) throws -> String? {
+        try read("read a folder mark from the catalog") { db in
+            try String.fetchOne(db, sql: "SELECT stamp FROM folder_marks WHERE service = ?", arguments: [service])
+        }
+    }
+
+    /// Records (or, with nil, forgets) the folder stamp at which the index of `service` matched the repository.
+    public func setFolderMark(service: String, stamp: String?) throws {
+        try write("record a folder mark in the catalog") { db in
+            if let stamp {
+                try db.execute(sql: "INSERT OR REPLACE INTO folder_marks (service, stamp) VALUES (?, ?)", arguments: [service, stamp])
+            } else {
+                try db.execute(sql: "DELETE FROM folder_marks WHERE service = ?", arguments: [service])
+            }
+        }
+    }
+
     /// Every catalogued backup of `service`, oldest first, built from the table's columns instead of
     /// by decoding each record's JSON (five to ten times faster over a long history): every field of
     /// `backup.json` but `sources` and `warnings` (empty), `objects` (only the manifest's entry) and

@@ -13,6 +13,7 @@ enum CatalogMigrations {
         migrator.registerMigration("v3") { db in try db.execute(sql: v3) }
         migrator.registerMigration("v4") { db in try db.execute(sql: v4) }
         migrator.registerMigration("v5") { db in try db.execute(sql: v5) }
+        migrator.registerMigration("v6") { db in try db.execute(sql: v6) }
         return migrator
     }
 
@@ -176,5 +177,14 @@ enum CatalogMigrations {
         CREATE INDEX backups_service_id ON backups(service, id);
         CREATE INDEX backups_service_kind_id ON backups(service, kind, id);
         CREATE INDEX job_runs_outcome_started ON job_runs(outcome, started);
+        """
+
+    /// The stamp of each service folder (`ObjectStore.folderStamp`) when the catalog last matched it
+    /// exactly: while it is unchanged, the folder need not be listed again.
+    static let v6 = """
+        CREATE TABLE folder_marks (
+            service TEXT PRIMARY KEY,
+            stamp TEXT NOT NULL
+        );
         """
 }

@@ -142,7 +142,9 @@ public struct Repository: Sendable {
     /// unencrypted, cannot read.
     public func listing(service: String) -> BackupListing {
         var listing = BackupListing()
-        for id in backupFolderNames(service: service) {
+        let names = (try? store.names(in: serviceFolder(service))) ?? []
+        listing.leftovers = names.filter { $0.hasPrefix(Self.removalPrefix) }
+        for id in names where !id.hasPrefix(".") {
             switch commitState(service: service, id: id) {
             case .committed(let record): listing.records.append(record)
             case .incomplete: listing.incomplete.append(id)
@@ -203,11 +205,14 @@ public struct BackupListing: Sendable {
     public var records: [BackupRecord] = []
     public var damaged: [Damaged] = []
     public var incomplete: [String] = []
+    /// What interrupted removals left (`.removing-…` folders): no longer backups.
+    public var leftovers: [String] = []
 
-    public init(records: [BackupRecord] = [], damaged: [Damaged] = [], incomplete: [String] = []) {
+    public init(records: [BackupRecord] = [], damaged: [Damaged] = [], incomplete: [String] = [], leftovers: [String] = []) {
         self.records = records
         self.damaged = damaged
         self.incomplete = incomplete
+        self.leftovers = leftovers
     }
 
     /// The backups `record` builds on — its parent and those whose archives it refers to — that are not

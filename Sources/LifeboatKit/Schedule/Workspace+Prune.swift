@@ -112,7 +112,7 @@ extension Workspace {
             report.incomplete.append(.init(id: id, kind: nil, finished: nil, bytes: repository.store.folderBytes(folder)))
         }
         // What an interrupted removal left: no longer a backup, so it goes whatever its age.
-        for name in repository.removalLeftovers(service: service.name) {
+        for name in listing.leftovers {
             report.incomplete.append(.init(id: name, kind: nil, finished: nil,
                                            bytes: repository.store.folderBytes(repository.backupFolder(service: service.name, id: name))))
         }

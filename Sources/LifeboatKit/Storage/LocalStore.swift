@@ -65,6 +65,13 @@ public struct LocalStore: ObjectStore {
         return names.sorted()
     }
 
+    /// The folder's inode, mtime and ctime (nanoseconds): a new, removed or renamed entry changes them.
+    public func folderStamp(_ folder: String) -> FolderStamp? {
+        guard let status = try? FileStatus.lstat(Array(path(folder).utf8)), status.kind == .directory else { return nil }
+        return FolderStamp(value: "\(status.inode)-\(status.mtimeNs)-\(status.ctimeNs)",
+                           changed: Date(timeIntervalSince1970: TimeInterval(max(status.mtimeNs, status.ctimeNs)) / 1e9))
+    }
+
     public func makeFolder(_ folder: String) throws { try makeDurableFolder(path(folder)) }
 
     public func delete(_ key: String) throws {
