@@ -69,14 +69,35 @@ struct HistoryTests {
         #expect(abs(retryAt.timeIntervalSince(failedAt) - 3_600) < 1, "\(backoff)")
         #expect(try h.ok("schedule").stdout.contains("app: 1 verification(s) in a row did not pass"))
 
-        // An hour on, it is tried again; the second failure waits two hours.
-        let later = ISO8601DateFormatter().string(from: Date().addingTimeInterval(3_700))
-        let third = try h.lifeboat("run-due", "--at", later)
+        // An hour on (the failure recorded an hour earlier), it is tried again; the second failure waits two hours.
+        try h.shell("""
+            sqlite3 catalog.sqlite "UPDATE job_runs SET started = strftime('%Y-%m-%dT%H:%M:%fZ', started, '-3700 seconds') WHERE kind = 'verify'"
+            """)
+        let third = try h.lifeboat("run-due")
         #expect(third.status == 3 && third.stdout.contains("app: verify failed"), "\(third.output)")
-        let fourth = try h.lifeboat("run-due", "--at", later)
+        let fourth = try h.lifeboat("run-due")
         #expect(fourth.status == 0 && fourth.stdout.isEmpty, "\(fourth.output)")
-        let again = try #require(try object(try h.ok("schedule", "--json", "--at", later))["verifyBackoff"] as? [String: Any])
+        let again = try #require(try object(try h.ok("schedule", "--json"))["verifyBackoff"] as? [String: Any])
         #expect(again["failures"] as? Int == 2, "\(again)")
+        let lastFailed = try #require((again["lastFailed"] as? String).flatMap(parse))
+        let retry = try #require((again["retryAt"] as? String).flatMap(parse))
+        #expect(abs(retry.timeIntervalSince(lastFailed) - 7_200) < 1, "\(again)")
+    }
+
+    @Test("run-due and prune refuse a future --at (they act now, with the real clock); schedule and a dry run accept it")
+    func futureAtRefused() throws {
+        let h = try CLIHarness(config: Self.config(verify: "0 0 1 1 *"))
+        defer { h.remove() }
+        try "a\n".write(toFile: "\(h.source)/a.txt", atomically: false, encoding: .utf8)
+        try h.ok("init")
+        let later = ISO8601DateFormatter().string(from: Date().addingTimeInterval(86_400))
+        let runDue = try h.lifeboat("run-due", "--at", later)
+        #expect(runDue.status == 2 && runDue.stderr.contains("is in the future") && runDue.stderr.contains("lifeboat schedule --at"), "\(runDue.output)")
+        #expect(try h.backupIDs().isEmpty, "run-due --at in the future backed up")
+        let prune = try h.lifeboat("prune", "--at", later)
+        #expect(prune.status == 2 && prune.stderr.contains("prune --dry-run --at"), "\(prune.output)")
+        try h.ok("schedule", "--at", later)
+        try h.ok("prune", "--dry-run", "--at", later)
     }
 
     @Test("prune protects the newest verified-good backup from the repository's records: on a second host, after catalog rebuild; a later failure lifts it, a not-run does not")
@@ -142,6 +163,11 @@ struct HistoryTests {
             #expect(result.status == 0, "\(result.output)")
             return result
         }
+        // Once the folder has been quiet, this host records its stamp and stops listing it...
+        Thread.sleep(forTimeInterval: 2.5)
+        try h.ok("schedule")
+        #expect(try h.shell("sqlite3 catalog.sqlite 'SELECT count(*) FROM folder_marks'").stdout == "1\n")
+        // ...until another host's backup changes it.
         try "b\n".write(toFile: "\(h.source)/b.txt", atomically: false, encoding: .utf8)
         try onOther("backup", "app")
         let theirs = try #require(try h.backupIDs().last)
