@@ -185,6 +185,24 @@ struct HistoryTests {
         #expect(try object(try h.ok("backup", "app", "--json"))["parent"] as? String == full["id"] as? String)
     }
 
+    @Test("a verification's measured RTO is its wall time up to the last check, so it covers restore, compare and checks")
+    func verificationRTOIsWallTime() throws {
+        let h = try CLIHarness(config: Self.config(verify: "0 0 1 1 *", checks: "    checks: [\"sleep 0.3\"]"))
+        defer { h.remove() }
+        try h.makeTestData(sizeMB: 1)
+        try h.ok("init")
+        try h.ok("backup", "app")
+        try h.ok("verify", "app")
+        let records = "\(h.root)/repo/records/verifications"
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: records).first)
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(records)/\(name)"))) as? [String: Any])
+        let rto = try #require(record["rtoMeasuredSeconds"] as? Double)
+        let phases = (record["phases"] as? [[String: Any]] ?? []).reduce(0.0) { $0 + ($1["seconds"] as? Double ?? 0) }
+        let wall = try #require(parse(record["finished"] as? String ?? "")).timeIntervalSince(try #require(parse(record["started"] as? String ?? "")))
+        #expect(rto >= phases, "RTO \(rto) s leaves out part of restore + compare + checks (\(phases) s)")
+        #expect(rto <= wall + 0.01, "RTO \(rto) s is longer than the verification (\(wall) s)")
+    }
+
     private func parse(_ text: String) -> Date? {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
