@@ -106,6 +106,60 @@ struct RetentionTests {
         #expect(throws: Never.self) { try RetentionPolicy.validate(KeepPolicy(weekly: 1)) }
     }
 
+    @Test("rules per kind: fulls kept 30 days and incrementals 7, except the incrementals a kept one builds on")
+    func perKind() throws {
+        let now = Timestamp.parse("2026-12-01T12:00:00Z")!
+        var records: [BackupRecord] = []
+        // 40 days of a daily full at 02:00 and incrementals every 6 hours after it, each on the previous.
+        for day in (0..<40).reversed() {
+            let full = now.addingTimeInterval(Double(-day) * 86_400 - 10 * 3_600)
+            var parent: String?
+            for step in 0..<3 {
+                let at = full.addingTimeInterval(Double(step) * 6 * 3_600)
+                guard at <= now else { continue }
+                let id = BackupID.make(at: at)
+                let kind: BackupRecord.Kind = step == 0 ? .full : .incremental
+                records.append(Self.record(.init(id: id, kind: kind, parent: parent, finished: Timestamp.format(at),
+                                                 references: ["\(parent ?? id)/data-0001.tar.zst"])))
+                parent = id
+            }
+        }
+        let keep = KeepPolicy(within: .days(30), byKind: [.incremental: KeepPolicy(within: .days(7))])
+        let decisions = try RetentionPolicy.evaluate(backups: RetentionCandidate.candidates(from: records), keep: keep, now: now,
+                                                     timeZone: .gmt, newestVerified: nil)
+        let byID = Dictionary(uniqueKeysWithValues: records.map { ($0.id, $0) })
+        for decision in decisions {
+            let record = try #require(byID[decision.id])
+            let age = now.timeIntervalSince(try #require(record.finishedDate))
+            if record.kind == .full {
+                #expect(decision.keep == (age < 30 * 86_400), "full \(record.finished): \(decision.reasons)")
+            } else if age < 7 * 86_400 - 12 * 3_600 {
+                #expect(decision.reasons.contains { $0.hasPrefix("incremental within 7d") }, "\(record.finished): \(decision.reasons)")
+            } else if age > 8 * 86_400 {
+                #expect(!decision.keep, "incremental \(record.finished) kept: \(decision.reasons)")
+            } else if decision.keep {
+                #expect(decision.reasons.allSatisfy { $0.hasPrefix("incremental within") || $0.hasPrefix("needed by") }, "\(decision.reasons)")
+            }
+        }
+        // The oldest kept incremental's chain is whole: its parent is kept too.
+        let keptIncrementals = decisions.filter { $0.keep && byID[$0.id]?.kind == .incremental }
+        for decision in keptIncrementals {
+            let parent = try #require(byID[decision.id]?.parent)
+            #expect(decisions.first { $0.id == parent }?.keep == true, "\(decision.id) kept without its parent \(parent)")
+        }
+    }
+
+    @Test("keep: { within: 30d, incremental: { within: 7d } } parses; an empty or nested kind is refused with an example")
+    func perKindParsing() throws {
+        func parse(_ keep: String) throws -> KeepPolicy {
+            try LifeboatConfig.parse(yaml: "tiers:\n  t: { rto: 1h, rpo: 1h, full: daily, incremental: hourly, keep: \(keep) }\nservices: {}\n",
+                                     path: "/tmp/lifeboat.yaml").tiers.first { $0.name == "t" }!.keep
+        }
+        #expect(try parse("{ within: 30d, incremental: { within: 7d } }") == KeepPolicy(within: .days(30), byKind: [.incremental: KeepPolicy(within: .days(7))]))
+        #expect(throws: LifeboatError.self) { try parse("{ within: 30d, incremental: {} }") }
+        #expect(throws: LifeboatError.self) { try parse("{ incremental: { within: 7d, full: { last: 1 } } }") }
+    }
+
     @Test("no backups: no decisions")
     func noBackups() throws {
         #expect(try RetentionPolicy.evaluate(backups: [], keep: .thirtyDays, now: Date(), timeZone: .gmt, newestVerified: "x") == [])
