@@ -94,9 +94,12 @@ public struct Workspace: Sendable {
                        superseded: (@Sendable (BackupListing) -> String?)? = nil) throws -> BackupResult {
         let job = try? catalog.recordJob(JobRun(kind: "backup", service: service.name, started: Timestamp.format(Date()), outcome: "running"))
         do {
+            // A snapshot, dump or base backup holds the data as of when it began, not when it ended.
+            let preparing = Date()
             let prepared = try PreparedSource(service.source)
             defer { prepared.remove() }
             var request = backupRequest(for: service, mode: mode, checksum: checksum, readFrom: prepared.readFrom)
+            if !prepared.readFrom.isEmpty { request.dataAsOf = preparing }
             request.superseded = superseded
             let workspace = self
             let result = try BackupEngine(repository: repository, listing: { service in

@@ -203,6 +203,23 @@ struct HistoryTests {
         #expect(rto <= wall + 0.01, "RTO \(rto) s is longer than the verification (\(wall) s)")
     }
 
+    @Test("a recovery point prepared before the backup (a dump) is stamped with when the dump began, not when it ended")
+    func preparedSourceStampedAtItsStart() throws {
+        let h = try CLIHarness(config: CLIHarness.config(services: """
+          dump:
+            tier: tier-2-important
+            source: { type: command, run: [sh, -c, "sleep 1; echo data"], output: ./srv/dump.txt }
+        """))
+        defer { h.remove() }
+        try h.ok("init")
+        let before = Date()
+        let record = try object(try h.ok("backup", "dump", "--json"))
+        let started = try #require(parse(record["started"] as? String ?? ""), "\(record)")
+        let finished = try #require(parse(record["finished"] as? String ?? ""))
+        #expect(started.timeIntervalSince(before) < 0.5, "stamped \(started.timeIntervalSince(before)) s after the dump began")
+        #expect(finished.timeIntervalSince(started) >= 1, "the dump's second is not part of the recovery point's age")
+    }
+
     private func parse(_ text: String) -> Date? {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]

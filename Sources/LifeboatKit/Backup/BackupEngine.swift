@@ -42,7 +42,7 @@ public struct BackupEngine: Sendable {
             parent = nil
         }
 
-        let started = Date()
+        let started = request.dataAsOf.map { min($0, Date()) } ?? Date()
         let id = BackupID.make(at: started, after: listing.records.last?.id)
         let folder = repository.backupFolder(service: request.service, id: id)
         logger.debug("backup started", metadata: ["service": "\(request.service)", "id": "\(id)", "parent": "\(parent?.id ?? "-")"])
