@@ -94,11 +94,17 @@ public struct Workspace: Sendable {
                        superseded: (@Sendable (BackupListing) -> String?)? = nil) throws -> BackupResult {
         let job = try? catalog.recordJob(JobRun(kind: "backup", service: service.name, started: Timestamp.format(Date()), outcome: "running"))
         do {
+            // A snapshot, dump or base backup holds the data as of when it began, not when it ended.
+            let preparing = Date()
             let prepared = try PreparedSource(service.source)
             defer { prepared.remove() }
             var request = backupRequest(for: service, mode: mode, checksum: checksum, readFrom: prepared.readFrom)
+            if !prepared.readFrom.isEmpty { request.dataAsOf = preparing }
             request.superseded = superseded
-            var result = try BackupEngine(repository: repository).run(request, progress: progress)
+            let workspace = self
+            var result = try BackupEngine(repository: repository, listing: { service in
+                (try? workspace.recentBackups(service: service)) ?? workspace.repository.listing(service: service)
+            }).run(request, progress: progress)
             // Committed: the backup exists whatever the catalog says. A catalog that cannot record it
             // (its disk is full) catches up from the repository the next time it is synced.
             do {
@@ -126,13 +132,22 @@ public struct Workspace: Sendable {
     /// Backups whose `backup.json` cannot be read are left out and returned as `damaged`.
     @discardableResult
     public func syncCatalog(service: String? = nil) throws -> (records: [BackupRecord], damaged: [BackupListing.Damaged]) {
-        let listing = repository.allRecords()
-        let known = try catalog.backupIDs()
-        let missing = listing.records.filter { !known.contains($0.id) }
-        if !missing.isEmpty { try catalog.upsert(missing) }
-        let present = Set(listing.records.map(\.id))
-        if !known.isSubset(of: present) { _ = try catalog.removeBackups(notIn: present) }
-        return (try catalog.backups(service: service), listing.damaged.filter { service == nil || $0.service == service })
+        let damaged = try syncBackupIndexes(service: service)
+        return (try catalog.backups(service: service), damaged)
+    }
+
+    /// Brings the catalog's index of `service` (of every service in the repository, and none the
+    /// repository lacks, when nil) in line with the repository (`syncBackupIndex`); returns the
+    /// damaged backups found.
+    public func syncBackupIndexes(service: String? = nil) throws -> [BackupListing.Damaged] {
+        let names = service.map { [$0] } ?? repository.serviceNames()
+        var damaged: [BackupListing.Damaged] = []
+        for name in names { damaged += try syncBackupIndex(service: name).damaged }
+        if service == nil {
+            let present = try Set(names.flatMap { try catalog.backupIDs(service: $0) })
+            if try !catalog.backupIDs().isSubset(of: present) { try catalog.removeBackups(notIn: present) }
+        }
+        return damaged
     }
 
     /// Recreates the catalog's backup index from the repository alone; job history is kept.

@@ -17,14 +17,17 @@ struct BackupsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let workspace = try global.workspace()
-        let (records, damaged) = try workspace.syncCatalog(service: service)
-        for broken in damaged {
-            Terminal.warn("backup \(broken.service)/\(broken.id) is not listed: \(broken.message); run `lifeboat verify --objects`")
-        }
         if json {
-            for record in records { try Terminal.json(record) }
+            // Streamed from the catalog one row at a time: `| head` reads only what it shows.
+            warn(try workspace.syncBackupIndexes(service: service))
+            try workspace.catalog.forEachBackup(service: service) { record in
+                try Terminal.json(record)
+                return true
+            }
             return
         }
+        let (records, damaged) = try workspace.syncCatalog(service: service)
+        warn(damaged)
         guard !records.isEmpty else {
             Terminal.line(service.map { "No backups of \($0) yet." } ?? "No backups yet.")
             return
@@ -35,5 +38,11 @@ struct BackupsCommand: AsyncParsableCommand {
                          Terminal.bytes(r.stats.bytesRead), Terminal.bytes(r.stats.bytesStored), r.status])
         }
         Terminal.table(rows)
+    }
+
+    private func warn(_ damaged: [BackupListing.Damaged]) {
+        for broken in damaged {
+            Terminal.warn("backup \(broken.service)/\(broken.id) is not listed: \(broken.message); run `lifeboat verify --objects`")
+        }
     }
 }

@@ -77,6 +77,9 @@ struct ConfigCommand: AsyncParsableCommand {
             if let n = keep.monthly { parts.append("monthly \(n)") }
             if let n = keep.yearly { parts.append("yearly \(n)") }
             if let d = keep.within { parts.append("within \(d)") }
+            for kind in [BackupRecord.Kind.full, .incremental] {
+                if let rules = keep.byKind[kind] { parts.append("\(kind.rawValue) backups: \(describe(rules))") }
+            }
             return parts.isEmpty ? "(nothing)" : parts.joined(separator: ", ")
         }
     }

@@ -30,6 +30,10 @@ struct PruneCommand: AsyncParsableCommand {
     var at: Moment?
 
 
+    func validate() throws {
+        if !dryRun { try Moment.refuseFuture(at, command: "prune", instead: "`lifeboat prune --dry-run --at TIME` shows what would go then") }
+    }
+
     func run() async throws {
         let workspace = try global.workspace()
         let now = at?.date ?? Date()

@@ -31,6 +31,7 @@ struct RunDueCommand: AsyncParsableCommand {
 
     func validate() throws {
         if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        try Moment.refuseFuture(at, command: "run-due", instead: "`lifeboat schedule --at TIME` shows what would be due then")
     }
 
     func run() async throws {

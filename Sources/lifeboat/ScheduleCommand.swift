@@ -9,7 +9,8 @@ struct ScheduleCommand: AsyncParsableCommand {
         discussion: """
         A job is due when its tier's cron expression fired since the last run of that kind. RPO headroom \
         is the RPO minus the age of the newest good backup; "meets RPO" says whether the longest gap \
-        between incrementals plus the measured backup duration fits in the RPO.
+        between incrementals plus the measured backup duration fits in the RPO. A verification that did not \
+        pass is retried one hour later, then two, four... (at most a day apart), not on every run-due.
         """
     )
 
@@ -25,7 +26,7 @@ struct ScheduleCommand: AsyncParsableCommand {
     func run() async throws {
         let workspace = try global.workspace(needingServicesTo: "schedule")
         let now = at?.date ?? Date()
-        let statuses = try workspace.config.services.map { try workspace.status(of: $0, now: now) }
+        let statuses = try workspace.statuses(now: now)
         if json {
             for status in statuses { try Terminal.json(status) }
             return
@@ -44,5 +45,10 @@ struct ScheduleCommand: AsyncParsableCommand {
                          s.cadenceMeetsRPO ? "yes" : "no (gap \(Terminal.seconds(s.worstCaseGapSeconds)))"])
         }
         Terminal.table(rows)
+        for s in statuses {
+            guard let backoff = s.verifyBackoff else { continue }
+            Terminal.line("\(s.service): \(backoff.failures) verification(s) in a row did not pass, the last at \(backoff.lastFailed)"
+                          + (backoff.message.map { " (\($0))" } ?? "") + "; next attempt at \(backoff.retryAt)")
+        }
     }
 }

@@ -89,6 +89,25 @@ struct DrillTests {
         #expect(try h.shell("sha256sum '\(h.root)/data/app.db'").stdout == before, "production database changed")
     }
 
+    @Test("sqlite-corrupted on a tier-2 service is held to tier-2's RPO (15m), not to the tier-1 of the plan")
+    func drillJudgedByServiceTier() throws {
+        let h = try harness("""
+          appdb:
+            tier: tier-2-important
+            source: { type: sqlite, path: ./data/app.db }
+        """)
+        defer { h.remove() }
+        try h.shell("""
+            mkdir -p '\(h.root)/data' && python3 -c 'import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); \
+            db.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, item TEXT)"); db.commit()' '\(h.root)/data/app.db'
+            """)
+        try h.ok("init")
+        try h.ok("backup", "appdb")
+        let record = try json(try h.lifeboat("drill", "run", "\(h.root)/Drills/sqlite-corrupted.yaml", "--json").stdout)
+        #expect(record["outcome"] as? String == "passed", "\(record["problems"] ?? "")")
+        #expect(record["rpoTargetSeconds"] as? Double == 900, "\(record)")
+    }
+
     @Test("postgres-data-deleted: a server on the copy is killed and its data deleted; the plan restores, starts and checks rows")
     func postgresDataDeleted() throws {
         let bin = try #require(PostgresTests.bindir, "PostgreSQL's programs are missing: run Scripts/install-deps")

@@ -91,15 +91,15 @@ struct SourcesTests {
         let h = try CLIHarness(config: CLIHarness.config(services: """
           app:
             tier: tier-3-standard
-            rpo: 15m
+            rpo: 10m
             timezone: Europe/Berlin
             source: { type: files, paths: [./srv/app] }
         """))
         defer { h.remove() }
         let result = try h.lifeboat("config", "check")
         #expect(result.status == 3, "\(result.output)")
-        #expect(result.stdout.contains("RPO 15m") && result.stdout.contains("Europe/Berlin"), "\(result.stdout)")
-        #expect(result.stderr.contains("service app") && result.stderr.contains("cannot meet its RPO of 15m"), "\(result.stderr)")
+        #expect(result.stdout.contains("RPO 10m") && result.stdout.contains("Europe/Berlin"), "\(result.stdout)")
+        #expect(result.stderr.contains("service app") && result.stderr.contains("cannot meet its RPO of 10m"), "\(result.stderr)")
         let json = try h.lifeboat("config", "check", "--json")
         #expect(json.stdout.contains(#""warnings":["service app"#), "\(json.stdout)")
     }

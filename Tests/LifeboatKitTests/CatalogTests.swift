@@ -25,7 +25,7 @@ struct CatalogTests {
             let migrations = try inspect(path) {
                 try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations")
             }
-            #expect(migrations == ["v1", "v2", "v3"])
+            #expect(migrations == ["v1", "v2", "v3", "v4", "v5", "v6"])
         }
     }
 
@@ -241,6 +241,58 @@ struct CatalogTests {
 }
 
 // MARK: - Helpers
+
+@Suite("Catalog: reads that stay flat with the history")
+struct CatalogHistoryTests {
+    @Test("summaries equal the saved records but for sources, warnings and objects other than the manifest; a record with an odd reference is read whole")
+    func summaries() throws {
+        try withCatalog { catalog in
+            var full = record(id: "b1", service: "app")
+            full.references = ["b1/data-0001.tar.zst"]
+            var incremental = record(id: "b2", service: "app", objects: 1)
+            incremental.kind = .incremental
+            incremental.parent = "b1"
+            incremental.references = ["b1/data-0001.tar.zst", "b1/odd\u{1F}name", "b2/data-0001.tar.zst"]
+            var old = record(id: "b3", service: "app")
+            old.references = nil
+            try catalog.upsert([full, incremental, old, record(id: "x1", service: "other")])
+            let summaries = try catalog.backupSummaries(service: "app")
+            // A reference holding the separator the summary query uses is read whole instead.
+            let expected = [full, incremental, old].map { record in
+                guard record.id != "b2" else { return record }
+                var record = record
+                record.sources = []
+                record.warnings = []
+                record.objects = record.objects.filter { $0.name == ManifestFile.objectName }
+                return record
+            }
+            #expect(summaries == expected)
+            #expect(summaries[1].references?.count == 3)
+        }
+    }
+
+    @Test("the newest backups come oldest first with the newest full one even when it is older; ids and rows stream per service")
+    func newest() throws {
+        try withCatalog { catalog in
+            var records = [record(id: "b01", service: "app")]
+            for index in 2...30 {
+                var next = record(id: String(format: "b%02d", index), service: "app")
+                next.kind = .incremental
+                records.append(next)
+            }
+            try catalog.upsert(records + [record(id: "c1", service: "other")])
+            let newest = try catalog.newestBackups(service: "app", limit: 5)
+            #expect(newest.map(\.id) == ["b01", "b26", "b27", "b28", "b29", "b30"])
+            #expect(try catalog.backupIDs(service: "app").count == 30)
+            var streamed: [String] = []
+            try catalog.forEachBackup(service: "app") { record in
+                streamed.append(record.id)
+                return streamed.count < 3
+            }
+            #expect(streamed == ["b01", "b02", "b03"])
+        }
+    }
+}
 
 private func record(id: String, service: String, objects: Int = 2) -> BackupRecord {
     var stats = BackupRecord.Stats()

@@ -1,5 +1,5 @@
 import Foundation
-import LifeboatKit
+@testable import LifeboatKit
 import Testing
 
 /// Golden files in `Fixtures/retention/`: each holds a policy, `now`, a time zone, the newest
@@ -106,26 +106,88 @@ struct RetentionTests {
         #expect(throws: Never.self) { try RetentionPolicy.validate(KeepPolicy(weekly: 1)) }
     }
 
+    @Test("rules per kind: fulls kept 30 days and incrementals 7, except the incrementals a kept one builds on")
+    func perKind() throws {
+        let now = Timestamp.parse("2026-12-01T12:00:00Z")!
+        var records: [BackupRecord] = []
+        // 40 days of a daily full at 02:00 and incrementals every 6 hours after it, each on the previous.
+        for day in (0..<40).reversed() {
+            let full = now.addingTimeInterval(Double(-day) * 86_400 - 10 * 3_600)
+            var parent: String?
+            for step in 0..<3 {
+                let at = full.addingTimeInterval(Double(step) * 6 * 3_600)
+                guard at <= now else { continue }
+                let id = BackupID.make(at: at)
+                let kind: BackupRecord.Kind = step == 0 ? .full : .incremental
+                records.append(Self.record(.init(id: id, kind: kind, parent: parent, finished: Timestamp.format(at),
+                                                 references: ["\(parent ?? id)/data-0001.tar.zst"])))
+                parent = id
+            }
+        }
+        let keep = KeepPolicy(within: .days(30), byKind: [.incremental: KeepPolicy(within: .days(7))])
+        let decisions = try RetentionPolicy.evaluate(backups: RetentionCandidate.candidates(from: records), keep: keep, now: now,
+                                                     timeZone: .gmt, newestVerified: nil)
+        let byID = Dictionary(uniqueKeysWithValues: records.map { ($0.id, $0) })
+        for decision in decisions {
+            let record = try #require(byID[decision.id])
+            let age = now.timeIntervalSince(try #require(record.finishedDate))
+            if record.kind == .full {
+                #expect(decision.keep == (age < 30 * 86_400), "full \(record.finished): \(decision.reasons)")
+            } else if age < 7 * 86_400 - 12 * 3_600 {
+                #expect(decision.reasons.contains { $0.hasPrefix("incremental within 7d") }, "\(record.finished): \(decision.reasons)")
+            } else if age > 8 * 86_400 {
+                #expect(!decision.keep, "incremental \(record.finished) kept: \(decision.reasons)")
+            } else if decision.keep {
+                #expect(decision.reasons.allSatisfy { $0.hasPrefix("incremental within") || $0.hasPrefix("needed by") }, "\(decision.reasons)")
+            }
+        }
+        // The oldest kept incremental's chain is whole: its parent is kept too.
+        let keptIncrementals = decisions.filter { $0.keep && byID[$0.id]?.kind == .incremental }
+        for decision in keptIncrementals {
+            let parent = try #require(byID[decision.id]?.parent)
+            #expect(decisions.first { $0.id == parent }?.keep == true, "\(decision.id) kept without its parent \(parent)")
+        }
+    }
+
+    @Test("keep: { within: 30d, incremental: { within: 7d } } parses; an empty or nested kind is refused with an example")
+    func perKindParsing() throws {
+        func parse(_ keep: String) throws -> KeepPolicy {
+            try LifeboatConfig.parse(yaml: "tiers:\n  t: { rto: 1h, rpo: 1h, full: daily, incremental: hourly, keep: \(keep) }\nservices: {}\n",
+                                     path: "/tmp/lifeboat.yaml").tiers.first { $0.name == "t" }!.keep
+        }
+        #expect(try parse("{ within: 30d, incremental: { within: 7d } }") == KeepPolicy(within: .days(30), byKind: [.incremental: KeepPolicy(within: .days(7))]))
+        #expect(throws: LifeboatError.self) { try parse("{ within: 30d, incremental: {} }") }
+        #expect(throws: LifeboatError.self) { try parse("{ incremental: { within: 7d, full: { last: 1 } } }") }
+    }
+
     @Test("no backups: no decisions")
     func noBackups() throws {
         #expect(try RetentionPolicy.evaluate(backups: [], keep: .thirtyDays, now: Date(), timeZone: .gmt, newestVerified: "x") == [])
     }
 
-    @Test("the catalog names the backups whose latest verification succeeded, and forgets pruned backups")
+    @Test("the catalog names the backups whose latest restore verification passed, from verification records; not-run counts neither way; and forgets pruned backups")
     func catalogSupport() throws {
         let path = "\(NSTemporaryDirectory())lifeboat-retention-\(UUID().uuidString.prefix(8)).sqlite"
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let catalog = try Catalog(path: path)
+        var count = 0
         func verify(_ id: String, _ outcome: String, at time: String, service: String = "app") throws {
-            try catalog.recordJob(JobRun(kind: "verify", service: service, backupID: id, started: time, outcome: outcome))
+            count += 1
+            try catalog.record(verification: VerificationRecord(
+                id: "v\(count)", service: service, backup: id, host: "h", started: time, finished: time, isolation: "test",
+                phases: [], files: 1, bytes: 1, bytesPerSecond: 1, checks: [], rtoMeasuredSeconds: 1, rtoTargetSeconds: 60,
+                rtoMet: true, outcome: outcome, problems: []))
         }
-        try verify("b1", "success", at: "2026-11-20T00:00:00.000Z")
-        try verify("b2", "success", at: "2026-11-21T00:00:00.000Z")
-        try verify("b2", "failure", at: "2026-11-22T00:00:00.000Z")
-        try verify("b3", "failure", at: "2026-11-22T00:00:00.000Z")
-        try verify("b3", "success", at: "2026-11-23T00:00:00.000Z")
-        try verify("x1", "success", at: "2026-11-23T00:00:00.000Z", service: "other")
-        try catalog.recordJob(JobRun(kind: "verify-objects", service: "app", backupID: "b4", started: "2026-11-23T00:00:00.000Z", outcome: "success"))
+        try verify("b1", "passed", at: "2026-11-20T00:00:00.000Z")
+        try verify("b1", "not-run", at: "2026-11-24T00:00:00.000Z")
+        try verify("b2", "passed", at: "2026-11-21T00:00:00.000Z")
+        try verify("b2", "failed", at: "2026-11-22T00:00:00.000Z")
+        try verify("b2", "not-run", at: "2026-11-23T00:00:00.000Z")
+        try verify("b3", "failed", at: "2026-11-22T00:00:00.000Z")
+        try verify("b3", "passed", at: "2026-11-23T00:00:00.000Z")
+        try verify("x1", "passed", at: "2026-11-23T00:00:00.000Z", service: "other")
+        // This host's job history does not count: the records are the truth.
+        try catalog.recordJob(JobRun(kind: "verify", service: "app", backupID: "b4", started: "2026-11-23T00:00:00.000Z", outcome: "success"))
         #expect(try catalog.verifiedGoodBackups(service: "app") == ["b1", "b3"])
 
         for id in ["b1", "b2", "b3"] {

@@ -8,23 +8,28 @@ import Logging
 public struct BackupEngine: Sendable {
     public let repository: Repository
     private let logger: Logger
+    /// A service's committed backups (at least the newest, and the newest full one) and its
+    /// uncommitted folders: by default `Repository.listing`, which reads every `backup.json`; a
+    /// workspace passes its catalog-backed `Workspace.recentBackups`.
+    private let listing: @Sendable (String) -> BackupListing
 
-    public init(repository: Repository, logger: Logger = Logger(label: "lifeboat.backup")) {
+    public init(repository: Repository, logger: Logger = Logger(label: "lifeboat.backup"),
+                listing: (@Sendable (String) -> BackupListing)? = nil) {
         self.repository = repository
         self.logger = logger
+        self.listing = listing ?? { repository.listing(service: $0) }
     }
 
     public func run(_ request: BackupRequest, progress: (BackupProgress) -> Void = { _ in }) throws -> BackupResult {
         let clock = ContinuousClock.now
         let lock = try repository.store.lock(service: request.service, purpose: "backup")
         defer { withExtendedLifetime(lock) {} }
-        if let superseded = request.superseded, let reason = superseded(repository.listing(service: request.service)) {
+        if let superseded = request.superseded, let reason = superseded(listing(request.service)) {
             throw LifeboatError(.superseded, reason)
         }
-        removeIncomplete(service: request.service)
-
         var notes: [String] = []
-        let listing = repository.listing(service: request.service)
+        let listing = listing(request.service)
+        removeIncomplete(service: request.service, listing: listing)
         var parent = request.mode == .full ? nil : listing.records.last
         if request.mode == .incremental && parent == nil {
             throw LifeboatError(.usage, "service \(request.service) has no complete backup to build an incremental on; run a full backup first (or leave out --incremental)")
@@ -37,7 +42,7 @@ public struct BackupEngine: Sendable {
             parent = nil
         }
 
-        let started = Date()
+        let started = request.dataAsOf.map { min($0, Date()) } ?? Date()
         let id = BackupID.make(at: started, after: listing.records.last?.id)
         let folder = repository.backupFolder(service: request.service, id: id)
         logger.debug("backup started", metadata: ["service": "\(request.service)", "id": "\(id)", "parent": "\(parent?.id ?? "-")"])
@@ -156,8 +161,8 @@ public struct BackupEngine: Sendable {
     }
 
     /// Removes folders of backups that never committed (killed or failed runs). Caller holds the lock.
-    private func removeIncomplete(service: String) {
-        for id in repository.listing(service: service).incomplete + repository.removalLeftovers(service: service) {
+    private func removeIncomplete(service: String, listing: BackupListing) {
+        for id in listing.incomplete + listing.leftovers {
             logger.info("removing incomplete backup (it never committed)", metadata: ["service": "\(service)", "id": "\(id)"])
             try? repository.store.deleteFolder(repository.backupFolder(service: service, id: id))
         }

@@ -27,6 +27,10 @@ public struct BackupRequest: Sendable {
     /// Where to read a source path from when that is not the path itself: a database snapshot or a
     /// command's captured output is read from a temp file but recorded (and restored) at its path.
     public var readFrom: [String: String] = [:]
+    /// When the data was taken, if before the backup began: a database snapshot, dump or base backup
+    /// prepared first (`readFrom`). The recovery point is stamped with it (`started`), so that an RPO
+    /// measured from it is never optimistic.
+    public var dataAsOf: Date?
     /// Asked once the service lock is held, with the service's backups as they are then: a reason
     /// returned means the backup is no longer needed (another process made it meanwhile), and the run
     /// stops with `.superseded` before writing anything.

@@ -93,6 +93,33 @@ extension Catalog {
     }
 }
 
+extension Catalog {
+    /// The job runs of one kind for `service` that started after `since`, newest first, at most `limit`
+    /// (an indexed read: its cost does not grow with the service's other history).
+    public func jobs(service: String, kind: String, since: String?, limit: Int) throws -> [JobRun] {
+        try read("list job runs from the catalog") { db in
+            try JobRunRow.fetchAll(db, sql: """
+                SELECT * FROM job_runs WHERE service = ? AND kind = ? AND started > ?
+                ORDER BY started DESC, id DESC LIMIT ?
+                """, arguments: [service, kind, since ?? "", max(limit, 0)]).map(\.run)
+        }
+    }
+}
+
+extension Catalog {
+    /// The job runs of any service that started at or after `since` and ended with one of
+    /// `outcomes`, newest first (indexed: the report's failures, not the whole history).
+    public func jobs(outcomes: [String], since: String) throws -> [JobRun] {
+        try read("list job runs from the catalog") { db in
+            let marks = outcomes.map { _ in "?" }.joined(separator: ", ")
+            return try JobRunRow.fetchAll(db, sql: """
+                SELECT * FROM job_runs WHERE outcome IN (\(marks)) AND started >= ?
+                ORDER BY started DESC, id DESC
+                """, arguments: StatementArguments(outcomes + [since])).map(\.run)
+        }
+    }
+}
+
 /// One row of `job_runs`; `details` is stored as a JSON object.
 struct JobRunRow: FetchableRecord, PersistableRecord, Sendable {
     static let databaseTableName = "job_runs"

@@ -9,7 +9,7 @@ extension Catalog {
     public func replaceAll(repositoryID: String, location: String, formatVersion: Int,
                            backups: [BackupRecord]) throws -> Int {
         try write("rebuild the catalog") { db in
-            try db.execute(sql: "DELETE FROM backup_objects; DELETE FROM backups")
+            try db.execute(sql: "DELETE FROM backup_objects; DELETE FROM backups; DELETE FROM folder_marks")
             FaultPoint.catalogRebuildMid.reach()
             try RepositoryRow.replace(id: repositoryID, location: location, formatVersion: formatVersion, in: db)
             for record in backups { try BackupRow.save(record, in: db) }

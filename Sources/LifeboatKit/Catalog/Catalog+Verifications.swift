@@ -18,6 +18,21 @@ extension Catalog {
         }
     }
 
+    /// The ids of every catalogued verification.
+    public func verificationIDs() throws -> Set<String> {
+        try read("list verifications from the catalog") { db in
+            try String.fetchSet(db, sql: "SELECT id FROM verifications")
+        }
+    }
+
+    /// When the newest restore verification of `service` that passed started (any host's), or nil.
+    public func lastPassedVerification(service: String) throws -> Date? {
+        try read("read the last verification from the catalog") { db in
+            try String.fetchOne(db, sql: "SELECT MAX(started) FROM verifications WHERE service = ? AND outcome = 'passed'",
+                                arguments: [service]).flatMap(Timestamp.parse)
+        }
+    }
+
     /// Replaces every verification with those read from the repository (`catalog rebuild`).
     public func replaceVerifications(_ records: [VerificationRecord]) throws {
         try write("rebuild the catalog's verifications") { db in

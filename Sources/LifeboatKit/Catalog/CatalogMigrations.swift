@@ -11,6 +11,9 @@ enum CatalogMigrations {
         migrator.registerMigration("v1") { db in try db.execute(sql: v1) }
         migrator.registerMigration("v2") { db in try db.execute(sql: v2) }
         migrator.registerMigration("v3") { db in try db.execute(sql: v3) }
+        migrator.registerMigration("v4") { db in try db.execute(sql: v4) }
+        migrator.registerMigration("v5") { db in try db.execute(sql: v5) }
+        migrator.registerMigration("v6") { db in try db.execute(sql: v6) }
         return migrator
     }
 
@@ -160,5 +163,28 @@ enum CatalogMigrations {
             record_json TEXT NOT NULL
         );
         CREATE INDEX drills_by_name ON drills(name, started);
+        """
+
+    /// The scheduler asks for a service's latest job runs of one kind (its last verify attempts)
+    /// among a year of backup runs: without this index that read is linear in the history.
+    static let v4 = """
+        CREATE INDEX job_runs_service_kind_started ON job_runs(service, kind, started);
+        """
+
+    /// A service's newest backups (of a kind) and the report's failed jobs, read without walking a
+    /// year of history.
+    static let v5 = """
+        CREATE INDEX backups_service_id ON backups(service, id);
+        CREATE INDEX backups_service_kind_id ON backups(service, kind, id);
+        CREATE INDEX job_runs_outcome_started ON job_runs(outcome, started);
+        """
+
+    /// The stamp of each service folder (`ObjectStore.folderStamp`) when the catalog last matched it
+    /// exactly: while it is unchanged, the folder need not be listed again.
+    static let v6 = """
+        CREATE TABLE folder_marks (
+            service TEXT PRIMARY KEY,
+            stamp TEXT NOT NULL
+        );
         """
 }

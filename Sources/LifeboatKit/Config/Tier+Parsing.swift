@@ -85,9 +85,15 @@ extension TierOverrides {
 extension KeepPolicy {
     static let keys = ["last", "hourly", "daily", "weekly", "monthly", "yearly", "within"]
     static let example = "keep: { within: 7d, daily: 30, weekly: 8, monthly: 12 }"
+    static let kindExample = "keep: { within: 30d, incremental: { within: 7d } }"
 
     static func parse(_ node: ConfigNode) throws -> KeepPolicy {
-        let mapping = try node.mapping("a mapping of retention rules", example: example, validKeys: keys)
+        try parse(node, kinds: true)
+    }
+
+    private static func parse(_ node: ConfigNode, kinds: Bool) throws -> KeepPolicy {
+        let valid = kinds ? keys + ["full", "incremental"] : keys
+        let mapping = try node.mapping("a mapping of retention rules", example: kinds ? example : "incremental: { within: 7d }", validKeys: valid)
         func count(_ key: String) throws -> Int? {
             try mapping.present(key)?.int("a count of at least 1", example: "\(key): 7", in: 1...1_000_000)
         }
@@ -95,11 +101,17 @@ extension KeepPolicy {
             last: try count("last"), hourly: try count("hourly"), daily: try count("daily"),
             weekly: try count("weekly"), monthly: try count("monthly"), yearly: try count("yearly"),
             within: try mapping.present("within")?.positiveDuration(example: "within: 30d"))
-        guard !policy.isEmpty else {
+        var rules = policy
+        if kinds {
+            for kind in [BackupRecord.Kind.full, .incremental] {
+                if let nested = mapping.present(kind.rawValue) { rules.byKind[kind] = try parse(nested, kinds: false) }
+            }
+        }
+        guard !rules.isEmpty else {
             throw node.error("keep sets no rule, so nothing would be kept; "
                 + "set at least one of \(keys.joined(separator: ", ")) (e.g. \(example))")
         }
-        return policy
+        return rules
     }
 }
 

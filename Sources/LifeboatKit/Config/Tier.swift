@@ -48,15 +48,20 @@ public struct Tier: Sendable, Hashable {
     /// The tier a service gets when its configuration names none.
     public static let defaultName = "tier-3-standard"
 
-    /// The built-in tiers, most critical first; their schedules run in UTC.
+    /// The built-in tiers, most critical first; their schedules run in UTC. Incrementals run well inside
+    /// the RPO (every 2 minutes for 5, 5 for 15, 15 for 60), so that the newest recovery point stays
+    /// younger than the RPO with minutes to spare for the backup itself; every tier verifies a restore
+    /// weekly (the operations documents ask for weekly test restores).
     public static let defaults: [Tier] = [
         Tier(name: "tier-1-critical", rto: .hours(1), rpo: .minutes(5),
-             full: .builtIn("0 2 * * *"), incremental: .builtIn("*/5 * * * *"), keep: .thirtyDays,
+             full: .builtIn("0 2 * * *"), incremental: .builtIn("*/2 * * * *"), keep: .thirtyDays,
              verify: .builtIn("weekly"), drill: .builtIn("quarterly")),
         Tier(name: "tier-2-important", rto: .hours(4), rpo: .minutes(15),
-             full: .builtIn("0 2 * * *"), incremental: .builtIn("*/15 * * * *"), keep: .thirtyDays),
+             full: .builtIn("0 2 * * *"), incremental: .builtIn("*/5 * * * *"), keep: .thirtyDays,
+             verify: .builtIn("weekly")),
         Tier(name: "tier-3-standard", rto: .hours(24), rpo: .hours(1),
-             full: .builtIn("0 2 * * 0"), incremental: .builtIn("0 * * * *"), keep: .thirtyDays),
+             full: .builtIn("0 2 * * 0"), incremental: .builtIn("*/15 * * * *"), keep: .thirtyDays,
+             verify: .builtIn("weekly")),
     ]
 }
 

@@ -148,14 +148,16 @@ public final class DrillRun: Sendable {
         return (record, save(record))
     }
 
-    /// RTO from the drill, else the plan; RPO from the drill, else the strictest tier of the plan's services.
+    /// RTO from the drill, else the plan; RPO from the drill, else the strictest tier of the plan's
+    /// services (each service's own tier: a tier-2 database recovered by a plan written for tier-1 is
+    /// held to tier-2's RPO), else the plan's tier.
     func targets() -> (rto: Double, rpo: Double) {
         let rto = drill.success.rto ?? plan.rto
         let tierRPOs = plan.services.compactMap { name in
             (try? workspace.config.service(named: name)).flatMap { try? workspace.config.tier(for: $0) }?.rpo
         }
         let planTier = plan.tier.flatMap { try? workspace.config.tier(named: $0) }?.rpo
-        let rpo = drill.success.rpo ?? planTier ?? tierRPOs.min() ?? .hours(24)
+        let rpo = drill.success.rpo ?? tierRPOs.min() ?? planTier ?? .hours(24)
         return (Double(rto.seconds), Double(rpo.seconds))
     }
 

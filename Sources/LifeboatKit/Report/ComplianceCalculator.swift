@@ -18,7 +18,9 @@ struct ComplianceCalculator {
     let windowStart: Date
     let repository: String
     let services: [ServiceInput]
+    /// Job runs of the window; only those with a `failureOutcomes` outcome are used.
     let jobs: [JobRun]
+    static let failureOutcomes = ["failed", "partial", "interrupted", "not-run"]
     /// SHA-256 of a record file in the repository, when present.
     let recordChecksum: (Repository.RecordKind, String) -> String?
 
@@ -271,7 +273,7 @@ struct ComplianceCalculator {
 
     /// Failed or partial jobs in the window (backups, verifications, drills, prunes...), newest first.
     private func failures() -> [ComplianceReport.Failure] {
-        jobs.filter { ["failed", "partial", "interrupted", "not-run"].contains($0.outcome) && inWindow($0.started) }
+        jobs.filter { Self.failureOutcomes.contains($0.outcome) && inWindow($0.started) }
             .sorted { $0.started > $1.started }
             .map { .init(at: $0.started, kind: $0.kind, service: $0.service, id: $0.backupID ?? $0.details?["id"],
                          error: $0.error ?? $0.outcome) }

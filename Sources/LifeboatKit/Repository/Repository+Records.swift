@@ -18,6 +18,17 @@ extension Repository {
         _ = try store.write(try jsonBytes(record), to: recordKey(kind, id: id))
     }
 
+    /// The ids of the records of a kind (their names without `.json`), sorted; one listing, no reads.
+    func recordIDs(_ kind: RecordKind) -> [String] {
+        ((try? store.list(recordsFolder(kind))) ?? []).map(\.name)
+            .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.map { String($0.dropLast(5)) }.sorted()
+    }
+
+    /// One record, or nil when it is missing or unreadable.
+    func record<T: Decodable>(_ kind: RecordKind, id: String, as type: T.Type) -> T? {
+        ((try? store.read(recordKey(kind, id: id))) ?? nil).flatMap { try? JSONDecoder().decode(T.self, from: Data($0)) }
+    }
+
     /// Every readable record of a kind, oldest first; unreadable objects are skipped (see
     /// `readRecords(_:as:)` for what they are).
     func records<T: Decodable>(_ kind: RecordKind, as type: T.Type) -> [T] {
@@ -27,11 +38,9 @@ extension Repository {
     /// Every readable record of a kind, oldest first, and for each object that cannot be read or
     /// decoded a message naming it and what is wrong (`JSONFile`).
     func readRecords<T: Decodable>(_ kind: RecordKind, as type: T.Type) -> (records: [T], damaged: [String]) {
-        let names = ((try? store.list(recordsFolder(kind))) ?? []).map(\.name)
-            .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
         var records: [T] = [], damaged: [String] = []
-        for name in names {
-            let key = "\(recordsFolder(kind))/\(name)"
+        for id in recordIDs(kind) {
+            let key = recordKey(kind, id: id)
             do {
                 guard let bytes = try store.read(key) else { continue }
                 records.append(try JSONFile.decode(T.self, from: bytes, path: store.display(key)))
@@ -49,6 +58,11 @@ extension Repository {
     }
 
     public func verifications() -> [VerificationRecord] { records(.verifications, as: VerificationRecord.self) }
+
+    /// The ids of `records/verifications`, sorted.
+    public func verificationIDs() -> [String] { recordIDs(.verifications) }
+
+    public func verification(id: String) -> VerificationRecord? { record(.verifications, id: id, as: VerificationRecord.self) }
 
     public func write(planRun: PlanRunRecord) throws { try write(record: planRun, kind: .planRuns, id: planRun.id) }
 

@@ -80,7 +80,7 @@ public struct Repository: Sendable {
 
     /// Folders an interrupted removal left behind (`.removing-ID`), by name.
     func removalLeftovers(service: String) -> [String] {
-        ((try? store.list(serviceFolder(service))) ?? []).map(\.name).filter { $0.hasPrefix(Self.removalPrefix) }.sorted()
+        ((try? store.names(in: serviceFolder(service))) ?? []).filter { $0.hasPrefix(Self.removalPrefix) }
     }
 
     /// Services that have at least one backup folder, sorted.
@@ -159,22 +159,43 @@ public struct Repository: Sendable {
     /// unencrypted, cannot read.
     public func listing(service: String) -> BackupListing {
         var listing = BackupListing()
-        let ids = ((try? store.list(serviceFolder(service))) ?? []).filter { !$0.name.hasPrefix(".") }.map(\.name).sorted()
-        for id in ids {
-            let folder = backupFolder(service: service, id: id)
-            do {
-                if let record = try readRecord(service: service, id: id) {
-                    listing.records.append(record)
-                } else if !(store is EncryptedStore), try store.size("\(folder)/backup.json\(EncryptedStore.suffix)") != nil {
-                    listing.damaged.append(.init(service: service, id: id, message: "it holds an encrypted backup.json.enc, but the repository opened as unencrypted (its lifeboat-repository.json lacks its encryption settings?)"))
-                } else {
-                    listing.incomplete.append(id)
-                }
-            } catch {
-                listing.damaged.append(.init(service: service, id: id, message: "\(error)"))
+        let names = (try? store.names(in: serviceFolder(service))) ?? []
+        listing.leftovers = names.filter { $0.hasPrefix(Self.removalPrefix) }
+        for id in names where !id.hasPrefix(".") {
+            switch commitState(service: service, id: id) {
+            case .committed(let record): listing.records.append(record)
+            case .incomplete: listing.incomplete.append(id)
+            case .damaged(let message): listing.damaged.append(.init(service: service, id: id, message: message))
             }
         }
         return listing
+    }
+
+    /// The names of a service's backup folders (hidden names left out), sorted: one listing, no reads.
+    public func backupFolderNames(service: String) -> [String] {
+        ((try? store.names(in: serviceFolder(service))) ?? []).filter { !$0.hasPrefix(".") }
+    }
+
+    /// What one backup folder holds, by its `backup.json`.
+    enum CommitState {
+        case committed(BackupRecord)
+        /// The store answered that there is no `backup.json`: a backup that never committed.
+        case incomplete
+        case damaged(String)
+    }
+
+    /// Reads one folder's `backup.json` (see ``listing(service:)`` for what counts as incomplete).
+    func commitState(service: String, id: String) -> CommitState {
+        let folder = backupFolder(service: service, id: id)
+        do {
+            if let record = try readRecord(service: service, id: id) { return .committed(record) }
+            if !(store is EncryptedStore), try store.size("\(folder)/backup.json\(EncryptedStore.suffix)") != nil {
+                return .damaged("it holds an encrypted backup.json.enc, but the repository opened as unencrypted (its lifeboat-repository.json lacks its encryption settings?)")
+            }
+            return .incomplete
+        } catch {
+            return .damaged("\(error)")
+        }
     }
 
     /// Committed backups of all services (or one), oldest first within each service.
@@ -201,6 +222,15 @@ public struct BackupListing: Sendable {
     public var records: [BackupRecord] = []
     public var damaged: [Damaged] = []
     public var incomplete: [String] = []
+    /// What interrupted removals left (`.removing-…` folders): no longer backups.
+    public var leftovers: [String] = []
+
+    public init(records: [BackupRecord] = [], damaged: [Damaged] = [], incomplete: [String] = [], leftovers: [String] = []) {
+        self.records = records
+        self.damaged = damaged
+        self.incomplete = incomplete
+        self.leftovers = leftovers
+    }
 
     /// The backups `record` builds on — its parent and those whose archives it refers to — that are not
     /// in the repository at all (neither readable nor damaged).

@@ -38,10 +38,7 @@ public enum RetentionPolicy {
     ///
     /// - Parameter tier: named in the message when given.
     public static func validate(_ keep: KeepPolicy, tier: String? = nil) throws {
-        let counts = [keep.last, keep.hourly, keep.daily, keep.weekly, keep.monthly, keep.yearly]
-        let anyCount = counts.contains { ($0 ?? 0) > 0 }
-        let anyWithin = (keep.within?.seconds ?? 0) > 0
-        guard !anyCount && !anyWithin else { return }
+        guard !keepsSomething(keep) && !keep.byKind.values.contains(where: keepsSomething) else { return }
         let owner = tier.map { "tier \($0) has" } ?? "the retention policy has"
         throw LifeboatError(
             .configuration,
@@ -49,7 +46,15 @@ public enum RetentionPolicy {
                 + "set one for the tier in lifeboat.yaml (e.g. \(example))")
     }
 
-    /// One decision per candidate, oldest first (by finish time, then id).
+    /// Whether a policy's top-level rules keep anything (a count or `within` above 0).
+    private static func keepsSomething(_ keep: KeepPolicy) -> Bool {
+        let counts = [keep.last, keep.hourly, keep.daily, keep.weekly, keep.monthly, keep.yearly]
+        return counts.contains { ($0 ?? 0) > 0 } || (keep.within?.seconds ?? 0) > 0
+    }
+
+    /// One decision per candidate, oldest first (by finish time, then id). Backups of a kind with
+    /// rules of its own (`keep.byKind`) are counted by those rules alone, with their reasons prefixed
+    /// by the kind (`incremental within 7d`); the others by the top-level rules.
     ///
     /// - Parameters:
     ///   - backups: the service's committed backups, in any order. Ids must be unique.
@@ -67,30 +72,12 @@ public enum RetentionPolicy {
         let future = newestFirst.filter { $0.finished > now }
         for backup in future { add(backup.id, "after now") }
         let counted = newestFirst.filter { $0.finished <= now }
-
-        if let last = keep.last, last > 0 {
-            for (rank, backup) in counted.prefix(last).enumerated() { add(backup.id, "last \(rank + 1)") }
-        }
         let periods = PeriodKeys(timeZone: timeZone)
-        let buckets: [(name: String, count: Int?, key: (Date) -> String)] = [
-            ("hourly", keep.hourly, periods.hour), ("daily", keep.daily, periods.day),
-            ("weekly", keep.weekly, periods.week), ("monthly", keep.monthly, periods.month),
-            ("yearly", keep.yearly, periods.year),
-        ]
-        for bucket in buckets {
-            guard var remaining = bucket.count, remaining > 0 else { continue }
-            var previous: String?
-            for backup in counted where remaining > 0 {
-                let key = bucket.key(backup.finished)
-                guard key != previous else { continue }
-                previous = key
-                remaining -= 1
-                add(backup.id, "\(bucket.name) \(key)")
-            }
-        }
-        if let within = keep.within, within.seconds > 0, let newest = counted.first {
-            let cutoff = newest.finished.addingTimeInterval(-TimeInterval(within.seconds))
-            for backup in counted where backup.finished > cutoff { add(backup.id, "within \(days(within))") }
+        let own = counted.filter { keep.byKind[$0.kind] != nil }
+        apply(keep, to: counted.filter { keep.byKind[$0.kind] == nil }, periods: periods, label: "", add)
+        for kind in [BackupRecord.Kind.full, .incremental] {
+            guard let rules = keep.byKind[kind] else { continue }
+            apply(rules, to: own.filter { $0.kind == kind }, periods: periods, label: "\(kind.rawValue) ", add)
         }
         if let newest = counted.first ?? newestFirst.first, reasons[newest.id] == nil { add(newest.id, "newest") }
         if let verified = newestVerified, backups.contains(where: { $0.id == verified }) {
@@ -113,6 +100,35 @@ public enum RetentionPolicy {
         return newestFirst.reversed().map { backup in
             let why = reasons[backup.id] ?? []
             return RetentionDecision(id: backup.id, keep: !why.isEmpty, reasons: why)
+        }
+    }
+
+    /// Applies one set of rules (`last`, the periods, `within`) to `counted` (newest first, all at or
+    /// before now), calling `add` with each kept backup and its reason.
+    private static func apply(_ keep: KeepPolicy, to counted: [RetentionCandidate], periods: PeriodKeys, label: String,
+                              _ add: (String, String) -> Void) {
+        if let last = keep.last, last > 0 {
+            for (rank, backup) in counted.prefix(last).enumerated() { add(backup.id, "\(label)last \(rank + 1)") }
+        }
+        let buckets: [(name: String, count: Int?, key: (Date) -> String)] = [
+            ("hourly", keep.hourly, periods.hour), ("daily", keep.daily, periods.day),
+            ("weekly", keep.weekly, periods.week), ("monthly", keep.monthly, periods.month),
+            ("yearly", keep.yearly, periods.year),
+        ]
+        for bucket in buckets {
+            guard var remaining = bucket.count, remaining > 0 else { continue }
+            var previous: String?
+            for backup in counted where remaining > 0 {
+                let key = bucket.key(backup.finished)
+                guard key != previous else { continue }
+                previous = key
+                remaining -= 1
+                add(backup.id, "\(label)\(bucket.name) \(key)")
+            }
+        }
+        if let within = keep.within, within.seconds > 0, let newest = counted.first {
+            let cutoff = newest.finished.addingTimeInterval(-TimeInterval(within.seconds))
+            for backup in counted where backup.finished > cutoff { add(backup.id, "\(label)within \(days(within))") }
         }
     }
 

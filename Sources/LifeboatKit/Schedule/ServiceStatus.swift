@@ -17,6 +17,17 @@ public struct ServiceStatus: Sendable, Codable {
         public var ageSeconds: Double
     }
 
+    /// Restore verifications that failed (or could not run) since the last one that passed: the
+    /// scheduler waits before the next attempt instead of restoring again on every `run-due`.
+    public struct VerifyBackoff: Sendable, Codable, Equatable {
+        /// Attempts in a row that did not pass.
+        public var failures: Int
+        public var lastFailed: String
+        /// When verification is due again (`DueJobs.retryDelay` after the last failure).
+        public var retryAt: String
+        public var message: String?
+    }
+
     public var service: String
     public var tier: String
     public var timeZone: String
@@ -29,6 +40,8 @@ public struct ServiceStatus: Sendable, Codable {
     public var nextDrill: String?
     public var lastBackup: LastBackup?
     public var lastVerified: String?
+    /// Set while verification is held back after failures.
+    public var verifyBackoff: VerifyBackoff?
     public var rpoSeconds: Double
     /// RPO minus the age of the newest good backup; negative when the RPO is already breached.
     public var rpoHeadroomSeconds: Double?
@@ -40,12 +53,34 @@ public struct ServiceStatus: Sendable, Codable {
     public var cadenceMeetsRPO: Bool
 }
 
+/// Verification attempts that did not pass since the last one that did: how many, when the newest
+/// started and what it said.
+public struct VerificationFailures: Sendable, Equatable {
+    public var count: Int
+    public var last: Date
+    public var message: String?
+
+    public init(count: Int, last: Date, message: String?) {
+        self.count = count
+        self.last = last
+        self.message = message
+    }
+}
+
 /// Computes `ServiceStatus` from a tier, the service's committed backups and its last verification.
 /// A job is due when its cron expression fired since the last run of that kind: a host that was down
-/// for three slots runs the job once, not three times.
+/// for three slots runs the job once, not three times. A verification that failed is retried after
+/// `retryDelay(failures:)`, not on every run.
 public enum DueJobs {
+    /// How long after the `failures`-th failed verification in a row the next attempt waits: one hour,
+    /// doubling with each further failure, at most a day.
+    public static func retryDelay(failures: Int) -> TimeInterval {
+        min(3_600 * pow(2, Double(max(failures, 1) - 1)), 86_400)
+    }
+
     public static func status(service: String, tier: Tier, timeZone: TimeZone, backups: [BackupRecord],
-                              lastVerification: Date?, now: Date) -> ServiceStatus {
+                              lastVerification: Date?, verifyFailures: VerificationFailures? = nil,
+                              now: Date) -> ServiceStatus {
         // Backups that existed at `now` (a what-if in the past ignores later ones).
         let good = backups.filter { ($0.status == "complete" || $0.status == "partial") && ($0.startedDate ?? .distantFuture) <= now }
         let newest = good.max { $0.id < $1.id }
@@ -60,8 +95,10 @@ public enum DueJobs {
                   (newest?.startedDate ?? .distantPast) < slot {
             due.append(.incremental)
         }
+        let failures = verifyFailures.flatMap { $0.last > (lastVerification ?? .distantPast) ? $0 : nil }
+        let retryAt = failures.map { $0.last.addingTimeInterval(retryDelay(failures: $0.count)) }
         if let verify = tier.verify, newest != nil, let slot = verify.previous(atOrBefore: now, in: timeZone),
-           (lastVerification ?? .distantPast) < slot {
+           (lastVerification ?? .distantPast) < slot, (retryAt ?? .distantPast) <= now {
             due.append(.verify)
         }
         let measured = good.medianDuration()
@@ -76,6 +113,10 @@ public enum DueJobs {
             nextDrill: tier.drill?.next(after: now, in: timeZone).map(Timestamp.format),
             lastBackup: newest.map { ServiceStatus.LastBackup(id: $0.id, kind: $0.kind.rawValue, finished: $0.finished, ageSeconds: age ?? 0) },
             lastVerified: lastVerification.map(Timestamp.format),
+            verifyBackoff: tier.verify == nil ? nil : failures.map {
+                ServiceStatus.VerifyBackoff(failures: $0.count, lastFailed: Timestamp.format($0.last),
+                                            retryAt: Timestamp.format(retryAt ?? $0.last), message: $0.message)
+            },
             rpoSeconds: rpo, rpoHeadroomSeconds: age.map { rpo - $0 }, measuredBackupSeconds: measured,
             worstCaseGapSeconds: gap, cadenceMeetsRPO: gap <= rpo)
     }

@@ -15,9 +15,10 @@ extension Workspace {
         var lastSuccess: [(String, Double)] = [], duration: [(String, Double)] = [], read: [(String, Double)] = []
         var stored: [(String, Double)] = [], rpo: [(String, Double)] = [], headroom: [(String, Double)] = []
         var failures: [(String, Double)] = []
+        let failed = (try? catalog.jobs(outcomes: ["failed"], since: "")) ?? []
         for service in config.services {
             let label = "service=\"\(Self.escape(service.name))\""
-            let records = repository.listing(service: service.name).records
+            let records = (try? recentBackups(service: service.name).records) ?? []
             for kind in [BackupRecord.Kind.full, .incremental] {
                 if let newest = records.last(where: { $0.kind == kind }), let finished = newest.finishedDate {
                     lastSuccess.append(("\(label),kind=\"\(kind.rawValue)\"", finished.timeIntervalSince1970))
@@ -35,9 +36,8 @@ extension Workspace {
                 rpo.append((label, status.rpoSeconds))
                 if let value = status.rpoHeadroomSeconds { headroom.append((label, value)) }
             }
-            let runs = (try? catalog.jobs(service: service.name, limit: 10_000)) ?? []
             for kind in ["backup", "verify", "prune"] {
-                let count = runs.filter { $0.kind == kind && $0.outcome == "failed" }.count
+                let count = failed.filter { $0.service == service.name && $0.kind == kind }.count
                 failures.append(("\(label),kind=\"\(kind)\"", Double(count)))
             }
         }
@@ -47,7 +47,7 @@ extension Workspace {
         family("lifeboat_backup_stored_bytes", "gauge", "Bytes the newest backup wrote to the repository.", stored)
         family("lifeboat_rpo_seconds", "gauge", "The service's recovery point objective.", rpo)
         family("lifeboat_rpo_headroom_seconds", "gauge", "RPO minus the age of the newest good backup (negative: breached).", headroom)
-        family("lifeboat_job_failures", "gauge", "Failed job runs recorded in the catalog (last 10000 runs).", failures)
+        family("lifeboat_job_failures", "gauge", "Failed job runs recorded in the catalog.", failures)
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -78,7 +78,9 @@ extension Workspace {
         defer { withExtendedLifetime(lock) {} }
         let started = Date()
 
-        let listing = repository.listing(service: service.name)
+        let listing = try allBackups(service: service.name)
+        // From the repository's verification records (any host's), not this host's job history.
+        try syncVerifications()
         let verified = try catalog.verifiedGoodBackups(service: service.name)
         let newestVerified = listing.records.last { verified.contains($0.id) }?.id
         let candidates = RetentionCandidate.candidates(from: listing.records)
@@ -110,7 +112,7 @@ extension Workspace {
             report.incomplete.append(.init(id: id, kind: nil, finished: nil, bytes: repository.store.folderBytes(folder)))
         }
         // What an interrupted removal left: no longer a backup, so it goes whatever its age.
-        for name in repository.removalLeftovers(service: service.name) {
+        for name in listing.leftovers {
             report.incomplete.append(.init(id: name, kind: nil, finished: nil,
                                            bytes: repository.store.folderBytes(repository.backupFolder(service: service.name, id: name))))
         }

@@ -13,22 +13,33 @@ public struct JobOutcome: Sendable, Codable {
 }
 
 extension Workspace {
-    /// Where `service` stands at `now` (see `ServiceStatus`).
+    /// Where every configured service stands at `now`, after bringing the catalog's verifications in
+    /// line with the repository.
+    public func statuses(now: Date) throws -> [ServiceStatus] {
+        try syncVerifications()
+        return try config.services.map { try status(of: $0, now: now) }
+    }
+
+    /// Where `service` stands at `now` (see `ServiceStatus`), from the catalog as it is.
     public func status(of service: Service, now: Date) throws -> ServiceStatus {
-        try status(of: service, now: now, backups: repository.listing(service: service.name).records)
+        try status(of: service, now: now, backups: backupsForStatus(service.name, now: now))
+    }
+
+    /// The backups `DueJobs.status` needs: the newest ones, or, for a moment before the newest of
+    /// them (a what-if in the past), the whole history from the catalog.
+    func backupsForStatus(_ service: String, now: Date) throws -> [BackupRecord] {
+        let recent = try recentBackups(service: service).records
+        guard recent.contains(where: { ($0.startedDate ?? .distantPast) > now }) else { return recent }
+        return try catalog.backups(service: service)
     }
 
     /// Where `service` stands at `now`, given its committed backups.
     func status(of service: Service, now: Date, backups: [BackupRecord]) throws -> ServiceStatus {
         let tier = try config.tier(for: service)
+        let verified = lastVerification(of: service.name)
         return DueJobs.status(service: service.name, tier: tier, timeZone: tier.timeZone, backups: backups,
-                              lastVerification: lastVerification(of: service.name), now: now)
-    }
-
-    /// When the newest successful restore verification of a service ran, from the catalog's history.
-    public func lastVerification(of service: String) -> Date? {
-        let runs = (try? catalog.jobs(service: service, limit: 200)) ?? []
-        return runs.first { $0.kind == "verify" && $0.outcome == "success" }.flatMap { Timestamp.parse($0.started) }
+                              lastVerification: verified, verifyFailures: verifyFailures(of: service.name, since: verified),
+                              now: now)
     }
 
     /// Runs every job due at `now`: backups first (independent services in parallel, at most
@@ -37,7 +48,8 @@ extension Workspace {
     /// backup that another process (another `run-due`, say) made while this one waited for the lock:
     /// whether it is still due is decided again once the lock is held (`DueJobs.doneSince`).
     public func runDue(now: Date, concurrency: Int) throws -> [JobOutcome] {
-        let listed = config.services.map { (service: $0, records: repository.listing(service: $0.name).records) }
+        try syncVerifications()
+        let listed = try config.services.map { (service: $0, records: try backupsForStatus($0.name, now: now)) }
         let statuses = try listed.map { try status(of: $0.service, now: now, backups: $0.records) }
         let seen = Dictionary(uniqueKeysWithValues: listed.map { ($0.service.name, Set($0.records.map(\.id))) })
         let services = Dictionary(uniqueKeysWithValues: config.services.map { ($0.name, $0) })
@@ -110,8 +122,9 @@ extension Workspace {
 
     private func runVerifyJob(_ service: Service) -> JobOutcome {
         let clock = ContinuousClock.now
+        let started = Date()
         do {
-            guard let newest = repository.listing(service: service.name).records.last else {
+            guard let newest = try recentBackups(service: service.name).records.last else {
                 return JobOutcome(service: service.name, job: .verify, outcome: "failed", backup: nil,
                                   message: "no backup to verify", durationSeconds: 0)
             }
@@ -120,6 +133,9 @@ extension Workspace {
                               message: result.notRun.map { "not run (no space): \($0)" } ?? result.problems.first,
                               durationSeconds: (ContinuousClock.now - clock).inSeconds)
         } catch {
+            // Recorded, so that the scheduler backs off this failure too (`DueJobs.retryDelay`).
+            _ = try? catalog.recordJob(JobRun(kind: "verify", service: service.name, started: Timestamp.format(started),
+                                              finished: Timestamp.format(Date()), outcome: "failed", error: "\(error)"))
             return JobOutcome(service: service.name, job: .verify, outcome: "failed", backup: nil, message: "\(error)",
                               durationSeconds: (ContinuousClock.now - clock).inSeconds)
         }

@@ -9,6 +9,8 @@ public struct CheckedStore: StoreLayer {
 
     public init(inner: any ObjectStore) { self.inner = inner }
 
+    public func names(in folder: String) throws -> [String] { try inner.names(in: folder) }
+
     public func create(_ key: String) throws -> any ObjectUpload { CountedUpload(inner: try inner.create(key), key: key, location: inner.display(key)) }
 }
 

@@ -54,6 +54,24 @@ public struct LocalStore: ObjectStore {
         }
     }
 
+    public func names(in folder: String) throws -> [String] {
+        guard let directory = opendir(path(folder)) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    /// The folder's inode, mtime and ctime (nanoseconds): a new, removed or renamed entry changes them.
+    public func folderStamp(_ folder: String) -> FolderStamp? {
+        guard let status = try? FileStatus.lstat(Array(path(folder).utf8)), status.kind == .directory else { return nil }
+        return FolderStamp(value: "\(status.inode)-\(status.mtimeNs)-\(status.ctimeNs)",
+                           changed: Date(timeIntervalSince1970: TimeInterval(max(status.mtimeNs, status.ctimeNs)) / 1e9))
+    }
+
     public func makeFolder(_ folder: String) throws { try makeDurableFolder(path(folder)) }
 
     public func delete(_ key: String) throws {

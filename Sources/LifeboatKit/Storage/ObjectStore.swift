@@ -22,6 +22,12 @@ public protocol ObjectStore: Sendable {
     /// What is directly inside `folder` ("" for the top), sorted by name. Names starting with `.` are
     /// included: callers decide what hidden names mean.
     func list(_ folder: String) throws -> [StoreEntry]
+    /// The names `list` would return, sorted, without their sizes and times: one directory read, no
+    /// `stat` per entry, for folders of many thousand backups.
+    func names(in folder: String) throws -> [String]
+    /// A value that changes whenever an entry is added to, removed from or renamed in `folder`, with
+    /// when it last changed; nil when the store keeps none (S3, which has no folders).
+    func folderStamp(_ folder: String) -> FolderStamp?
     /// Creates an empty folder where the store has folders (a local folder; S3 has only key prefixes).
     /// `""` prepares the store itself: the repository's folder, or the S3 bucket.
     func makeFolder(_ folder: String) throws
@@ -96,7 +102,16 @@ public struct LockListing: Sendable, Codable, Equatable {
     }
 }
 
+/// See `ObjectStore.folderStamp`.
+public struct FolderStamp: Sendable, Equatable {
+    public var value: String
+    public var changed: Date
+}
+
 extension ObjectStore {
+    public func names(in folder: String) throws -> [String] { try list(folder).map(\.name) }
+    public func folderStamp(_ folder: String) -> FolderStamp? { nil }
+
     /// Writes `bytes` as a complete object at `key`.
     public func write(_ bytes: [UInt8], to key: String) throws -> BackupRecord.Object {
         let upload = try create(key)

@@ -13,6 +13,7 @@ extension StoreLayer {
     public func read(_ key: String) throws -> [UInt8]? { try inner.read(key) }
     public func size(_ key: String) throws -> Int64? { try inner.size(key) }
     public func list(_ folder: String) throws -> [StoreEntry] { try inner.list(folder) }
+    public func folderStamp(_ folder: String) -> FolderStamp? { inner.folderStamp(folder) }
     public func makeFolder(_ folder: String) throws { try inner.makeFolder(folder) }
     public func delete(_ key: String) throws { try inner.delete(key) }
     public func deleteFolder(_ folder: String) throws { try inner.deleteFolder(folder) }

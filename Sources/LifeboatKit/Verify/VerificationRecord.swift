@@ -35,7 +35,8 @@ public struct VerificationRecord: Codable, Sendable, Equatable {
     public var bytes: Int64
     public var bytesPerSecond: Double
     public var checks: [Check]
-    /// Restore plus checks (the time a recovery of this backup takes, measured).
+    /// From the start of the verification until its last check ended: restore, compare and checks
+    /// (the time a recovery of this backup takes, as a stopwatch measures it).
     public var rtoMeasuredSeconds: Double
     public var rtoTargetSeconds: Double
     public var rtoMet: Bool
