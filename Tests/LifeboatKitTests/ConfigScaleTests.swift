@@ -34,7 +34,7 @@ struct ConfigScaleTests {
         #expect(intervals.measured == 5)
         // A measured duration still counts per service.
         let slow = config.policyWarnings(measuredDurations: ["svc-1": .minutes(14)])
-        #expect(slow == ["service svc-1: incrementals every 15m plus its measured backup duration of 14m cannot meet its RPO of 15m; "
+        #expect(slow == ["service svc-1: incrementals every 5m plus its measured backup duration of 14m cannot meet its RPO of 15m; "
             + "run them at least every 1m, make the backup faster, or raise the RPO"])
     }
 }
