@@ -38,21 +38,11 @@ struct RestoreMarker: Codable, Sendable {
     }
 }
 
-/// A target's marker as another restore sees it: nil when unmarked.
-struct FoundMarker {
-    var marker: RestoreMarker?
-    /// A live restore holds it (its lock is taken): nobody else may write into the target.
-    var live: Bool
-
-    /// The marker in `target`, if any, and whether its restore is still running.
-    static func look(in target: String) -> FoundMarker? {
-        let path = "\(target)/\(RestoreMarker.name)"
-        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { return errno == ENOENT ? nil : FoundMarker(marker: nil, live: false) }
-        defer { close(fd) }
-        let live = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK
-        let marker = FileManager.default.contents(atPath: path).flatMap { try? JSONDecoder().decode(RestoreMarker.self, from: $0) }
-        return FoundMarker(marker: marker, live: live)
+/// A target's marker as a refused restore reports it.
+enum FoundMarker {
+    /// What the marker in `target` says, if it can be read.
+    static func look(in target: String) -> RestoreMarker? {
+        FileManager.default.contents(atPath: "\(target)/\(RestoreMarker.name)").flatMap { try? JSONDecoder().decode(RestoreMarker.self, from: $0) }
     }
 
     /// The refusal when a live restore holds the target.
@@ -94,7 +84,7 @@ final class HeldRestoreMarker {
             if flock(fd, LOCK_EX | LOCK_NB) != 0 {
                 let code = errno
                 close(fd)
-                if code == EWOULDBLOCK { throw FoundMarker.busy(target: display, marker: FoundMarker.look(in: display)?.marker) }
+                if code == EWOULDBLOCK { throw FoundMarker.busy(target: display, marker: FoundMarker.look(in: display)) }
                 throw Self.failure(NativeError.posix("lock", path: path, errno: code), target: display, path: path)
             }
             // The one who held it may have removed the file before we got the lock: start again.
@@ -105,9 +95,7 @@ final class HeldRestoreMarker {
             }
             self.fd = fd
             self.created = created
-            previous = created ? nil : Previous(marker: FileManager.default.contents(atPath: path).flatMap {
-                try? JSONDecoder().decode(RestoreMarker.self, from: $0)
-            })
+            previous = created ? nil : Previous(marker: FoundMarker.look(in: display))
             return
         }
     }
