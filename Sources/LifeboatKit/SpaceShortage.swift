@@ -16,8 +16,9 @@ enum SpaceShortage {
 
     /// `no space left on /dev/loop3 (mounted at /mnt/r): 4.0 KiB free, 18.0 MiB needed`; when files, not
     /// bytes, ran out: `no inodes left on tmpfs (mounted at /mnt/r): all 400 files it can hold exist (11.2 MiB free)`.
-    /// `atFailure`: the filesystem as it was when the write failed, before a clean-up freed room
-    /// (it tells inodes from bytes); the figures given are those of now.
+    /// `atFailure`: the filesystem as it was when the write failed, before a clean-up freed room: it
+    /// tells inodes from bytes (the failed file is already gone by then, so its free bytes say little);
+    /// the figures given are those of now, which is what the reader has to work with.
     static func describe(_ path: String, needed: Int64?, atFailure: DiskSpace? = nil) -> String {
         guard let space = DiskSpace.of(path) else {
             return "no space left on the filesystem of \(path)" + (needed.map { " (\(ByteCount.text($0)) needed)" } ?? "")
@@ -27,8 +28,7 @@ enum SpaceShortage {
             return "no inodes left on \(place): all \(inodes) files it can hold existed (\(ByteCount.text(space.free)) free"
                 + (atFailure == nil ? ")" : " now)")
         }
-        let free = atFailure.map { "\(ByteCount.text($0.free)) free when it ran out, \(ByteCount.text(space.free)) now" } ?? "\(ByteCount.text(space.free)) free"
-        return "no space left on \(place): \(free)" + (needed.map { ", \(ByteCount.text($0)) needed" } ?? "")
+        return "no space left on \(place): \(ByteCount.text(space.free)) free" + (needed.map { ", \(ByteCount.text($0)) needed" } ?? "")
     }
 
     /// The filesystem is (all but) full: under 1 MiB, or no inode, left.

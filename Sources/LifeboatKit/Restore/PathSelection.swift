@@ -12,9 +12,9 @@ public struct PathSelection: Sendable, Equatable {
     public init(_ paths: [String], option: String = "--path") throws {
         var requested: [TreePath] = []
         for path in paths {
-            var trimmed = path
-            while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed.removeLast() }
-            let tree = TreePath(absolute: trimmed)
+            // `/srv//app/` is `/srv/app`, as the shell and the kernel read it.
+            let components = path.split(separator: "/", omittingEmptySubsequences: true)
+            let tree = TreePath(absolute: components.joined(separator: "/"))
             guard tree.isConfined else {
                 throw LifeboatError(.usage, "\(option) \(path) is not a path in a backup: give it as it was on the backed-up host, e.g. /srv/app/config.yml (no '.', '..' or empty components)")
             }

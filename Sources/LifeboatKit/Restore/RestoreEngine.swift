@@ -144,7 +144,7 @@ public struct RestoreEngine: Sendable {
             + "(\(RestoreMarker.name)) until a restore completes it"
         if SpaceShortage.isOutOfSpace(error) {
             return LifeboatError(.noSpace, "restore into \(target) failed: " + SpaceShortage.describe(target, needed: plan.totalBytes, atFailure: atFailure)
-                + " for the backup's \(plan.fileCount) files (less where they are sparse; \(ByteCount.text(written)) of file content "
+                + " for the backup's \(plan.fileCount) file\(plan.fileCount == 1 ? "" : "s") (less where they are sparse; \(ByteCount.text(written)) of file content "
                 + "were written when it ran out) (\(error)); \(state). Free space there or restore to another target", cause: error)
         }
         let base = error as? LifeboatError ?? LifeboatError(.io, "restore into \(target) failed: \(error)", cause: error)
