@@ -1,12 +1,12 @@
 import ArgumentParser
 import LifeboatKit
 
-/// `--backup ID` or `--at TIME`: which recovery point a browsing command reads (default: the newest).
+/// `--backup ID` or `--at TIME`: which recovery point a command restores or reads (default: the newest).
 struct RecoveryPointOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Read this backup (default: the newest).", valueName: "id"))
+    @Option(help: ArgumentHelp("This backup (default: the newest).", valueName: "id"))
     var backup: String?
 
-    @Option(help: ArgumentHelp("Read the newest backup finished at or before this ISO 8601 time.", valueName: "timestamp"))
+    @Option(help: ArgumentHelp("The newest backup finished at or before this ISO 8601 time.", valueName: "timestamp"))
     var at: Moment?
 
     func validate() throws {

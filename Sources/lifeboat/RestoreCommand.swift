@@ -18,11 +18,7 @@ struct RestoreCommand: AsyncParsableCommand {
     @Argument(help: "The service to restore.")
     var service: String
 
-    @Option(help: ArgumentHelp("Restore this backup (default: the newest).", valueName: "id"))
-    var backup: String?
-
-    @Option(help: ArgumentHelp("Restore the newest backup finished at or before this ISO 8601 time.", valueName: "timestamp"))
-    var at: Moment?
+    @OptionGroup var point: RecoveryPointOptions
 
     @Option(help: ArgumentHelp("The folder to restore into.", valueName: "dir"))
     var target: String
@@ -40,14 +36,13 @@ struct RestoreCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        if backup != nil && at != nil { throw ValidationError("--backup and --at exclude each other") }
         if exact && force { throw ValidationError("--exact and --force exclude each other") }
     }
 
     func run() async throws {
         let workspace = try global.workspace()
         let configured = try workspace.config.service(named: service)
-        let selector: BackupSelector = backup.map { .id($0) } ?? at.map { .at($0.date) } ?? .latest
+        let selector = point.selector
         let mode: RestoreMode = exact ? .exact : force ? .force : .emptyTarget
         let progress = ProgressLine(enabled: !json)
         var request = workspace.restoreRequest(for: configured, selector: selector, target: target, mode: mode)

@@ -2,21 +2,22 @@ import Foundation
 import Glibc
 import Testing
 
+/// Mounts a tmpfs of `size` (`12m`) at `ROOT/name` (options such as `nr_inodes=40` appended); returns its path.
+private func mount(_ h: CLIHarness, _ name: String, size: String, options: String = "") throws -> String {
+    let path = "\(h.root)/\(name)"
+    try h.shell("mkdir -p '\(path)' && mount -t tmpfs -o size=\(size)\(options.isEmpty ? "" : ",\(options)") tmpfs '\(path)'")
+    return path
+}
+
+/// Unmounts what `mount` mounted (lazily: a process still inside cannot keep it busy).
+private func unmount(_ h: CLIHarness, _ path: String) {
+    _ = try? h.run("/bin/umount", ["-l", path])
+}
+
 /// Restores, verifications and backups on filesystems that fill up, through the binary. Small tmpfs
 /// mounts stand in for the full disk (root only): `write` fails with ENOSPC there as on ext4.
 @Suite("Full disks never end in a lie", .serialized, .enabled(if: geteuid() == 0, "mounting a tmpfs needs root"))
 struct DiskFullRestoreTests {
-    /// Mounts a tmpfs of `size` (`12m`) at `ROOT/name` (options such as `nr_inodes=40` appended); returns its path.
-    private func mount(_ h: CLIHarness, _ name: String, size: String, options: String = "") throws -> String {
-        let path = "\(h.root)/\(name)"
-        try h.shell("mkdir -p '\(path)' && mount -t tmpfs -o size=\(size)\(options.isEmpty ? "" : ",\(options)") tmpfs '\(path)'")
-        return path
-    }
-
-    private func unmount(_ path: String) {
-        _ = try? CLIHarness(name: "unmount").run("/bin/umount", ["-l", path])
-    }
-
     @Test("a restore that runs out of space exits 1 naming the file, the free space and what is needed, and leaves nothing behind")
     func restoreIntoFullDisk() throws {
         let h = try CLIHarness()
@@ -25,7 +26,7 @@ struct DiskFullRestoreTests {
         try h.ok("init")
         try h.ok("backup", "app")
         let small = try mount(h, "small", size: "12m")
-        defer { unmount(small) }
+        defer { unmount(h, small) }
 
         let result = try h.lifeboat("restore", "app", "--target", "\(small)/r")
         #expect(result.status == 1, "\(result.output)")
@@ -45,7 +46,7 @@ struct DiskFullRestoreTests {
         try h.ok("init")
         try h.ok("backup", "app")
         let small = try mount(h, "small", size: "12m")
-        defer { unmount(small) }
+        defer { unmount(h, small) }
         try h.ok("restore", "app", "--target", "\(small)/r")
         let restored = h.restored(in: "\(small)/r")
         try h.shell("mkdir good && cp -a '\(restored)/.' good/")
@@ -79,7 +80,7 @@ struct DiskFullRestoreTests {
         try h.ok("backup", "app")
         try h.ok("verify", "app")
         let small = try mount(h, "small", size: "4m")
-        defer { unmount(small) }
+        defer { unmount(h, small) }
 
         let result = try h.lifeboat("verify", "app", "--scratch", small)
         #expect(result.status == 1, "\(result.output)")
@@ -118,7 +119,7 @@ struct DiskFullRestoreTests {
         defer { h.remove() }
         // Inodes, not bytes, run out: the backup's N-th new file fails exactly, whatever the compression.
         let small = try mount(h, "small", size: "64m", options: "nr_inodes=400")
-        defer { unmount(small) }
+        defer { unmount(h, small) }
         try h.shell("for i in $(seq 1 40); do echo line $i > srv/app/f$i.txt; done; head -c 1M /dev/urandom > srv/app/big.bin")
         try h.ok("init")
         try h.ok("backup", "app")
@@ -162,9 +163,9 @@ struct DiskFullChecksTests {
         try h.shell("head -c 4M /dev/urandom > srv/app/big.bin")
         try h.ok("init")
         try h.ok("backup", "app")
-        try h.shell("mkdir small && mount -t tmpfs -o size=10m tmpfs small")
-        defer { _ = try? h.shell("umount -l small") }
-        let result = try h.lifeboat("verify", "app", "--scratch", "\(h.root)/small")
+        let small = try mount(h, "small", size: "10m")
+        defer { unmount(h, small) }
+        let result = try h.lifeboat("verify", "app", "--scratch", small)
         #expect(result.status == 1 && result.stdout.contains("NOT RUN app") && result.stdout.contains("when check"), "\(result.output)")
         let listed = try h.ok("verifications", "--json").stdout
         #expect(listed.contains("\"outcome\":\"not-run\"") && !listed.contains("\"outcome\":\"failed\""), "\(listed)")
@@ -177,9 +178,9 @@ struct DiskFullChecksTests {
         try h.shell("for i in $(seq 1 200); do echo $i > srv/app/f$i; done")
         try h.ok("init")
         try h.ok("backup", "app")
-        try h.shell("mkdir small && mount -t tmpfs -o size=12m,nr_inodes=60 tmpfs small")
-        defer { _ = try? h.shell("umount -l small") }
-        let result = try h.lifeboat("restore", "app", "--target", "\(h.root)/small/r")
+        let small = try mount(h, "small", size: "12m", options: "nr_inodes=60")
+        defer { unmount(h, small) }
+        let result = try h.lifeboat("restore", "app", "--target", "\(small)/r")
         #expect(result.status == 1 && result.stderr.contains("no inodes left on tmpfs"), "\(result.output)")
     }
 

@@ -194,15 +194,26 @@ private func wait(for process: Process, until condition: () -> Bool) -> Bool {
     return condition()
 }
 
+/// A harness whose service holds about 120 MB of fresh random data, backed up once.
+private func bulkBackup(name: String = #function) throws -> CLIHarness {
+    let h = try CLIHarness(name: name)
+    do {
+        try writeBulk(h)
+        try h.ok("init")
+        try h.ok("backup", "app")
+    } catch {
+        h.remove()
+        throw error
+    }
+    return h
+}
+
 @Suite("Restores into one target never overlap")
 struct OverlappingRestoreTests {
     @Test("a second restore into a target a live restore is writing is refused (exit 5), even with --force; the first completes")
     func concurrentRestores() throws {
-        let h = try CLIHarness()
+        let h = try bulkBackup()
         defer { h.remove() }
-        try writeBulk(h)
-        try h.ok("init")
-        try h.ok("backup", "app")
         let target = "\(h.root)/out"
         let first = try start(h, ["restore", "app", "--target", target])
         #expect(wait(for: first) { FileManager.default.fileExists(atPath: "\(h.restored(in: target))/bulk") })
@@ -222,11 +233,8 @@ struct OverlappingRestoreTests {
 
     @Test("a target a killed restore of one backup left is not --force'd with another; --exact makes it equal that one")
     func otherBackupOverUnfinished() throws {
-        let h = try CLIHarness()
+        let h = try bulkBackup()
         defer { h.remove() }
-        try writeBulk(h)
-        try h.ok("init")
-        try h.ok("backup", "app")
         let older = try h.backupIDs()[0]
         try h.shell("head -c 30M /dev/urandom > srv/app/bulk/zz-late.bin")
         try h.ok("backup", "app")
@@ -247,11 +255,8 @@ struct OverlappingRestoreTests {
 
     @Test("a --force restore killed mid-way marks the target; the next --force completes it and removes the temporaries it left")
     func killedForceRestore() throws {
-        let h = try CLIHarness()
+        let h = try bulkBackup()
         defer { h.remove() }
-        try writeBulk(h)
-        try h.ok("init")
-        try h.ok("backup", "app")
         let target = "\(h.root)/out"
         try h.ok("restore", "app", "--target", target)
         try writeBulk(h)

@@ -257,7 +257,7 @@ final class ArchiveExtraction: @unchecked Sendable {
     /// beside it that every piece derives from the path alone.
     private func grownFilePath(_ final: [UInt8]) -> [UInt8] {
         guard replaceSafely else { return final }
-        let folder = final.lastIndex(of: UInt8(ascii: "/")).map { Array(final[..<$0]) } ?? []
+        let folder = folderOf(final)
         let tag = SHA256Hasher.digest(final).hex.prefix(16)
         return folder + Array("/\(RestoreMarker.temporaryPrefix)\(token)-\(tag)".utf8)
     }
@@ -303,7 +303,7 @@ final class ArchiveExtraction: @unchecked Sendable {
 
     /// A hidden name in the same folder as `path`, so that the rename stays on one filesystem.
     private static func temporaryName(beside path: [UInt8]) -> [UInt8] {
-        let folder = path.lastIndex(of: UInt8(ascii: "/")).map { Array(path[..<$0]) } ?? []
+        let folder = folderOf(path)
         return folder + Array("/\(RestoreMarker.temporaryPrefix)\(String(UInt64.random(in: 0...UInt64.max), radix: 16))".utf8)
     }
 }
@@ -323,7 +323,7 @@ private struct PendingRenames {
     mutating func add(temporary: [UInt8], final: [UInt8], entry: TreePath, size: Int64, flushes: FileSystemFlushes) throws {
         files.append((temporary, final, entry))
         bytes += size
-        let folder = final.lastIndex(of: UInt8(ascii: "/")).map { Array(final[..<$0]) } ?? []
+        let folder = folderOf(final)
         if folder != lastFolder {
             try flushes.note(folder: folder)
             lastFolder = folder
@@ -348,4 +348,9 @@ private struct PendingRenames {
         for file in files { withCPath(file.temporary) { _ = unlink($0) } }
         files = []
     }
+}
+
+/// The folder holding a path on disk (empty for a name at the top).
+private func folderOf(_ path: [UInt8]) -> [UInt8] {
+    path.lastIndex(of: UInt8(ascii: "/")).map { Array(path[..<$0]) } ?? []
 }

@@ -86,17 +86,7 @@ final class S3Lock: StoreLock, @unchecked Sendable {
         }
     }
 
-    deinit {
-        released.value.withLock { done in
-            done = true
-            renewal.cancel()
-        }
-        do {
-            try store.delete(key)
-        } catch {
-            Logger(label: "lifeboat.lock").warning("could not remove the lock lease \(store.display(key)): \(error); it expires within 10 minutes")
-        }
-    }
+    deinit { endLease(key, in: store, renewal: renewal, released: released, what: "lock lease") }
 
     /// Which kernel and PID namespace this process runs in: a pid is only comparable within both
     /// (containers sharing a host name have their own pids; a cloned VM has another boot).

@@ -79,16 +79,20 @@ final class HeldLease: @unchecked Sendable {
         renewal.resume()
     }
 
-    deinit {
-        released.value.withLock { done in
-            done = true
-            renewal.cancel()
-        }
-        do {
-            try store.delete(key)
-        } catch {
-            Logger(label: "lifeboat.lock").warning("could not remove the lease \(store.display(key)): \(error); it expires within 10 minutes")
-        }
+    deinit { endLease(key, in: store, renewal: renewal, released: released, what: "lease") }
+}
+
+/// Stops renewing a lease object (no renewal runs after this returns) and deletes it; one that cannot
+/// be deleted stops counting when it expires.
+func endLease(_ key: String, in store: any ObjectStore, renewal: any DispatchSourceTimer, released: ReleaseFlag, what: String) {
+    released.value.withLock { done in
+        done = true
+        renewal.cancel()
+    }
+    do {
+        try store.delete(key)
+    } catch {
+        Logger(label: "lifeboat.lock").warning("could not remove the \(what) \(store.display(key)): \(error); it expires within 10 minutes")
     }
 }
 
